@@ -1,0 +1,146 @@
+package invoicing
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"cloud.google.com/go/civil"
+	"github.com/vatgate/vatgate/internal/iso"
+	"github.com/vatgate/vatgate/internal/money"
+)
+
+// DefaultMaxLength bounds every string the documents give no maximum, so no
+// field is unbounded; lengths are counted in characters, not bytes.
+const DefaultMaxLength = 255
+
+// Amount bounds: at most 15 digits before the point fits NUMERIC(17,2) and
+// every accounting system we hand data to.
+const maxIntegerDigits = 15
+
+// maxQuantityPlaces bounds the decimals of a quantity (the documents give
+// none; UBL accepts any, accounting systems commonly keep four).
+const maxQuantityPlaces = 4
+
+// checkers for single values; each adds at most one problem.
+
+func checkMaxLen(p *problems, field, v string, max int) {
+	if n := utf8.RuneCountInString(v); n > max {
+		p.add(field, RuleMaxLength, "must be at most %d characters (got %d)", max, n)
+	}
+}
+
+func checkRequiredString(p *problems, field string, v string, max int) {
+	if strings.TrimSpace(v) == "" {
+		p.add(field, RuleRequired, "is required and must not be empty")
+		return
+	}
+	checkMaxLen(p, field, v, max)
+}
+
+func checkEmail(p *problems, field, v string) {
+	if v == "" {
+		return
+	}
+	at := strings.LastIndexByte(v, '@')
+	if at <= 0 || at == len(v)-1 || strings.ContainsAny(v, " \t\r\n") {
+		p.add(field, RuleFormat, "must be an email address containing '@' (got %q)", v)
+		return
+	}
+	checkMaxLen(p, field, v, DefaultMaxLength)
+}
+
+// normCountry checks an ISO 3166-1 alpha-3 code and returns it in upper case.
+func normCountry(p *problems, field, v string) string {
+	if v == "" {
+		return ""
+	}
+	c, ok := iso.CountryByAlpha3(v)
+	if !ok || len(v) != 3 {
+		p.add(field, RuleCode, "must be an ISO 3166-1 alpha-3 country code such as \"USA\" (got %q)", v)
+		return v
+	}
+	return c.Alpha3
+}
+
+// normLanguage checks an ISO 639-1 code and returns it in upper case, the way
+// the documents' examples write it ("EN").
+func normLanguage(p *problems, field, v string) string {
+	if v == "" {
+		return ""
+	}
+	if len(v) != 2 || !iso.IsLanguage(v) {
+		p.add(field, RuleCode, "must be an ISO 639-1 language code such as \"EN\" (got %q)", v)
+		return v
+	}
+	return strings.ToUpper(v)
+}
+
+// normCurrency checks an ISO 4217 code and returns it in upper case.
+func normCurrency(p *problems, field, v string) string {
+	if utf8.RuneCountInString(v) > 3 {
+		p.add(field, RuleMaxLength, "must be at most 3 characters (got %q)", v)
+		return v
+	}
+	c, ok := iso.CurrencyByCode(v)
+	if !ok {
+		p.add(field, RuleCode, "must be an ISO 4217 currency code such as \"EUR\" (got %q)", v)
+		return v
+	}
+	return c.Code
+}
+
+func checkEnum(p *problems, field, v string, allowed ...string) {
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	p.add(field, RuleEnum, "must be one of %s (got %q)", quoteList(allowed), v)
+}
+
+func quoteList(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = `"` + v + `"`
+	}
+	return strings.Join(q, ", ")
+}
+
+// parseDate reads a civil date written exactly as YYYY-MM-DD.
+func parseDate(p *problems, field, v string) (civil.Date, bool) {
+	if v == "" {
+		p.add(field, RuleRequired, "is required (a date as YYYY-MM-DD)")
+		return civil.Date{}, false
+	}
+	d, err := civil.ParseDate(v)
+	if err != nil || len(v) != 10 || d.Year < 1 {
+		p.add(field, RuleFormat, "must be a real date in YYYY-MM-DD format (got %q)", v)
+		return civil.Date{}, false
+	}
+	return d, true
+}
+
+// checkAmount enforces the documents' "Decimal with 2 places": non-negative,
+// at most two significant decimals (never rounded), and a sane magnitude.
+func checkAmount(p *problems, field string, d money.Decimal) {
+	switch {
+	case d.IsNegative():
+		p.add(field, RuleNonNegative, "must not be negative (got %s)", d.String())
+	case money.Places(d) > 2:
+		p.add(field, RuleDecimalPlaces, "must have at most 2 decimal places (got %s)", d.String())
+	case money.IntegerDigits(d) > maxIntegerDigits:
+		p.add(field, RuleRange, "must be less than 10^%d (got %s)", maxIntegerDigits, d.String())
+	}
+}
+
+// checkPositive enforces "Positive number" with a bound on decimals.
+func checkPositive(p *problems, field string, d money.Decimal, maxPlaces int) {
+	switch {
+	case !d.IsPositive():
+		p.add(field, RulePositive, "must be a positive number (got %s)", d.String())
+	case money.Places(d) > maxPlaces:
+		p.add(field, RuleDecimalPlaces, "must have at most %d decimal places (got %s)", maxPlaces, d.String())
+	case money.IntegerDigits(d) > maxIntegerDigits:
+		p.add(field, RuleRange, "must be less than 10^%d (got %s)", maxIntegerDigits, d.String())
+	}
+}
