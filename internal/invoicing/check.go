@@ -82,7 +82,7 @@ func normCurrency(p *problems, field, v string) string {
 		return v
 	}
 	c, ok := iso.CurrencyByCode(v)
-	if !ok {
+	if !ok || len(v) != 3 { // not 3 bytes: a non-ASCII letter that upper-cases to ASCII ("uſd")
 		p.add(field, RuleCode, "must be an ISO 4217 currency code such as \"EUR\" (got %q)", v)
 		return v
 	}
