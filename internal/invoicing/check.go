@@ -82,6 +82,12 @@ func normCurrency(p *problems, field, v string) string {
 		return v
 	}
 	c, ok := iso.CurrencyByCode(v)
+	// Codes without minor units are funds, metals and test codes (XAU, XTS,
+	// XXX): ISO lists them, but no invoice is payable in them.
+	if ok && c.MinorUnits < 0 {
+		p.add(field, RuleCode, "must be a currency an invoice can be paid in; %q is a fund, metal or test code", v)
+		return v
+	}
 	if !ok || len(v) != 3 { // not 3 bytes: a non-ASCII letter that upper-cases to ASCII ("uſd")
 		p.add(field, RuleCode, "must be an ISO 4217 currency code such as \"EUR\" (got %q)", v)
 		return v

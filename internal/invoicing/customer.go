@@ -1,6 +1,9 @@
 package invoicing
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Sending methods of a customer (document 000).
 const (
@@ -87,7 +90,7 @@ func (in CustomerInput) apply(p *problems, c *Customer) {
 	}
 	if in.TaxNumber != nil {
 		c.TaxNumber = *in.TaxNumber
-		if c.TaxNumber != "" && len([]rune(c.TaxNumber)) < 3 {
+		if c.TaxNumber != "" && len([]rune(strings.TrimSpace(c.TaxNumber))) < 3 {
 			p.add("tax_number", RuleMinLength, "must be at least 3 characters if provided (got %q)", c.TaxNumber)
 		}
 		checkMaxLen(p, "tax_number", c.TaxNumber, DefaultMaxLength)

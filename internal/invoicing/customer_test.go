@@ -176,6 +176,8 @@ func customerCases() []fieldCase {
 		bad("tax_number", "ab", invoicing.RuleMinLength),
 		bad("tax_number", "a", invoicing.RuleMinLength),
 		bad("tax_number", e2+j3, invoicing.RuleMinLength), // 2 characters, 5 bytes
+		bad("tax_number", "   ", invoicing.RuleMinLength), // blanks are not characters of a number
+		bad("tax_number", " a ", invoicing.RuleMinLength),
 	)
 	cs = append(cs, lengthCases("tax_number", invoicing.DefaultMaxLength)...)
 	cs = append(cs, lengthCases("peppol_id", 25)...)

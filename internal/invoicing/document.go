@@ -215,7 +215,11 @@ func (in DocumentInput) apply(p *problems, d *Document) {
 	}
 	if in.Status != nil {
 		d.Status = *in.Status
-		checkEnum(p, "status", d.Status, Statuses...)
+		if d.Status == "" {
+			p.add("status", RuleRequired, "is required (one of %s)", quoteList(Statuses))
+		} else {
+			checkEnum(p, "status", d.Status, Statuses...)
+		}
 	}
 	if in.TaxRate != nil {
 		r := *in.TaxRate

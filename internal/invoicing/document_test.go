@@ -197,6 +197,9 @@ func stringDocumentCases(k invoicing.Kind) []fieldCase {
 		bad("currency", "EURO", invoicing.RuleMaxLength),
 		bad("currency", "ABC", invoicing.RuleCode),
 		bad("currency", "US", invoicing.RuleCode),
+		bad("currency", "XAU", invoicing.RuleCode), // gold: no minor units, not payable
+		bad("currency", "XTS", invoicing.RuleCode), // the test code
+		bad("currency", "xxx", invoicing.RuleCode), // "no currency"
 		bad("currency", "uſd", invoicing.RuleCode), // ſ upper-cases to S: not an ISO code
 		bad("currency", "ınr", invoicing.RuleCode), // dotless ı upper-cases to I
 	)
@@ -210,7 +213,7 @@ func stringDocumentCases(k invoicing.Kind) []fieldCase {
 		bad("status", "void", invoicing.RuleEnum),
 		bad("status", "Draft", invoicing.RuleEnum),
 		bad("status", "PAID", invoicing.RuleEnum),
-		bad("status", "", invoicing.RuleEnum),
+		bad("status", "", invoicing.RuleRequired),
 	)
 
 	// dates: YYYY-MM-DD, real calendar dates. The document date is
@@ -720,7 +723,7 @@ func TestDocumentApply(t *testing.T) {
 			field: "due_date", rule: invoicing.RuleRequired},
 		{name: "empty customer name refused", in: invoicing.DocumentInput{CustomerName: new("")}, field: "customer_name", rule: invoicing.RuleRequired},
 		{name: "empty date refused", in: invoicing.DocumentInput{Date: new("")}, field: dateF, rule: invoicing.RuleRequired},
-		{name: "empty status refused", in: invoicing.DocumentInput{Status: new("")}, field: "status", rule: invoicing.RuleEnum},
+		{name: "empty status refused", in: invoicing.DocumentInput{Status: new("")}, field: "status", rule: invoicing.RuleRequired},
 		{name: "empty line items refused", in: invoicing.DocumentInput{LineItems: &[]invoicing.LineItemInput{}}, field: "line_items", rule: invoicing.RuleMinItems},
 		{name: "tax rate set", in: invoicing.DocumentInput{TaxRate: dec("22")}, edit: func(d *invoicing.Document) { d.TaxRate = dec("22") }},
 		{name: "customer id set", in: invoicing.DocumentInput{CustomerID: new(int64(7))}, edit: func(d *invoicing.Document) { d.CustomerID = 7 }},

@@ -7,6 +7,7 @@ package money
 
 import (
 	"errors"
+	"math/big"
 	"fmt"
 	"strings"
 
@@ -49,11 +50,21 @@ func MustParse(s string) Decimal {
 // not count, so 75.10 has one place and 75.00 none. A value is "at most two
 // decimals" when no precision would be lost writing it with two.
 func Places(d Decimal) int {
-	s := d.String() // shortest exact form, trailing zeros removed
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		return len(s) - i - 1
+	// Computed from coefficient and exponent rather than d.String(), whose
+	// trailing-zero trimming is a mutable global of the decimal library.
+	coef, exp := d.Coefficient(), d.Exponent()
+	ten, rem := big.NewInt(10), new(big.Int)
+	for exp < 0 && coef.Sign() != 0 {
+		q, r := new(big.Int).QuoRem(coef, ten, rem)
+		if r.Sign() != 0 {
+			break
+		}
+		coef, exp = q, exp+1
 	}
-	return 0
+	if exp >= 0 || coef.Sign() == 0 {
+		return 0
+	}
+	return int(-exp)
 }
 
 // IntegerDigits is the number of digits before the decimal point (0 for |d| < 1).
