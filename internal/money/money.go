@@ -7,8 +7,8 @@ package money
 
 import (
 	"errors"
-	"math/big"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/shopspring/decimal"
