@@ -15,6 +15,7 @@ var numberTests = []test{
 	{"DuplicateInOneCall", testNumberDuplicateInCall},
 	{"SharedAcrossKindsAndMerchants", testNumberShared},
 	{"RefusalTakesNoNumber", testNumberRefusalTakesNone},
+	{"UpdateToEmptyDrawsNext", testNumberUpdateToEmpty},
 }
 
 // numbers returns the numbers of the results, "refused" for a refusal.
@@ -105,4 +106,22 @@ func testNumberRefusalTakesNone(t *testing.T, s store.Store) {
 	results := createDocuments(t, s, m.ID, unknownCustomer, MinimalDocument(k, "taken"), MinimalDocument(k, ""))
 	wantNumbers(t, "first call", results, "refused", "refused", "INV-000001")
 	wantNumbers(t, "second call", createDocuments(t, s, m.ID, unknownCustomer, MinimalDocument(k, "")), "refused", "INV-000002")
+}
+
+// testNumberUpdateToEmpty: an update that clears the number draws the next
+// of the sequence, as an upload without a number does, so no stored document
+// is ever without one.
+func testNumberUpdateToEmpty(t *testing.T, s store.Store) {
+	m := MustCreateMerchant(t, s)
+	k := invoicing.KindInvoice
+	docs := MustCreateDocuments(t, s, m.ID, MinimalDocument(k, ""), MinimalDocument(k, "given"))
+	_, after, err := s.UpdateDocument(t.Context(), m.ID, k, docs[1].ID, invoicing.DocumentInput{Number: new("")})
+	if err != nil {
+		t.Fatalf("UpdateDocument: %v", err)
+	}
+	if want := k.FormatNumber(2); after.Number != want {
+		t.Errorf("number = %q, want %q", after.Number, want)
+	}
+	wantEqual(t, "GetDocument", after, MustGetDocument(t, s, m.ID, k, after.ID))
+	wantNumbers(t, "the next upload", createDocuments(t, s, m.ID, MinimalDocument(k, "")), k.FormatNumber(3))
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/civil"
 	"github.com/vatgate/vatgate/internal/invoicing"
 	"github.com/vatgate/vatgate/internal/money"
 	"github.com/vatgate/vatgate/internal/store"
@@ -92,6 +93,7 @@ func wantEqual[T any](tb testing.TB, what string, want, got T) {
 var (
 	decimalType = reflect.TypeFor[money.Decimal]()
 	timeType    = reflect.TypeFor[time.Time]()
+	dateType    = reflect.TypeFor[civil.Date]()
 )
 
 // Diff compares two values field by field and describes each difference.
@@ -119,6 +121,11 @@ func diffValue(out *[]string, path string, want, got reflect.Value) {
 		w, g := want.Interface().(time.Time), got.Interface().(time.Time)
 		if !w.Equal(g) {
 			report(w.Format(time.RFC3339Nano), g.Format(time.RFC3339Nano))
+		}
+		return
+	case dateType:
+		if w, g := want.Interface().(civil.Date), got.Interface().(civil.Date); w != g {
+			report(w, g)
 		}
 		return
 	}
