@@ -1,0 +1,118 @@
+// Command vatgate is the vatgate server and its administration commands.
+// main only calls run, which takes everything from the outside world as
+// arguments so tests can drive it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "vatgate:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+const usage = `vatgate: a Lovat-compatible invoicing and VAT compliance server
+
+Usage:
+  vatgate serve [--addr :8080] [--db sqlite:vatgate.db] [--demo]
+  vatgate migrate [--db URL]
+  vatgate merchant create --name NAME [--plan standard|advanced] [--db URL]
+  vatgate merchant list [--db URL]
+  vatgate token create MERCHANT_ID [--db URL]
+  vatgate token list MERCHANT_ID [--db URL]
+  vatgate token revoke TOKEN_ID [--db URL]
+
+--db is sqlite:PATH (the default, sqlite:vatgate.db) or a postgres:// URL;
+VATGATE_DB and VATGATE_ADDR set the defaults of --db and --addr.
+`
+
+// usageError is a mistake in the command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg + "\n\n" + usage }
+
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		return usageError{"no command given"}
+	}
+	env := environment{getenv: getenv, stdout: stdout, stderr: stderr}
+	cmd, rest := args[1], args[2:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, env, rest)
+	case "migrate":
+		return runMigrate(ctx, env, rest)
+	case "merchant":
+		return runMerchant(ctx, env, rest)
+	case "token":
+		return runToken(ctx, env, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+}
+
+// environment is what every subcommand may use of the outside world.
+type environment struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// envOr returns the environment variable, or def when it is unset.
+func (e environment) envOr(name, def string) string {
+	if v := e.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// newFlagSet makes a subcommand's flag set with the --db flag every
+// subcommand takes.
+func (e environment) newFlagSet(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("vatgate "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	db := fs.String("db", e.envOr("VATGATE_DB", defaultDB), "database: sqlite:PATH or a postgres:// URL (env VATGATE_DB)")
+	return fs, db
+}
+
+// parseArgs parses flags placed before or after the positional arguments
+// ("token create 1 --db X" as well as "token create --db X 1").
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}

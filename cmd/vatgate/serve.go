@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/vatgate/vatgate/internal/api"
+	"github.com/vatgate/vatgate/internal/store"
+)
+
+// shutdownGrace is how long in-flight requests may take after SIGTERM.
+const shutdownGrace = 30 * time.Second
+
+func runServe(ctx context.Context, env environment, args []string) error {
+	fs, db := env.newFlagSet("serve")
+	addr := fs.String("addr", env.envOr("VATGATE_ADDR", ":8080"), "listen address (env VATGATE_ADDR)")
+	demo := fs.Bool("demo", false, "on an empty database, create a demo merchant and print its token")
+	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "largest request body in bytes (413 above)")
+	if pos, err := parseArgs(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usageError{"serve takes no positional arguments"}
+	}
+	logger := slog.New(slog.NewJSONHandler(env.stderr, nil))
+	slog.SetDefault(logger) // libraries (migrations) log through the default logger
+
+	st, err := openMigrated(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *demo {
+		if err := createDemo(ctx, env, st, *addr); err != nil {
+			return err
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           api.NewServer(st, logger, api.Config{MaxBodyBytes: *maxBody}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "db", redactURL(*db))
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	// Stop accepting, let in-flight requests finish, then close the database
+	// (deferred above) so every acknowledged write is on disk.
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// createDemo makes a demo merchant on an empty database and prints its token,
+// so a newcomer can run the documents' examples at once.
+func createDemo(ctx context.Context, env environment, st store.Store, addr string) error {
+	ms, err := st.ListMerchants(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ms) > 0 {
+		fmt.Fprintf(env.stdout, "demo: the database already has merchants; make a token with: vatgate token create %d\n", ms[0].ID)
+		return nil
+	}
+	m, err := st.CreateMerchant(ctx, "Demo Merchant", store.PlanStandard)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "demo merchant %d %q created; try:\n", m.ID, m.Name)
+	host := addr
+	if h, port, err := net.SplitHostPort(addr); err == nil && (h == "" || h == "0.0.0.0" || h == "::") {
+		host = "localhost:" + port
+	}
+	fmt.Fprintf(env.stdout, "  curl -X POST http://%s/api/1/app/l_invoice/customers/$TOKEN -H 'Content-Type: application/json' -d '[{\"name\":\"Acme Corporation\"}]'\n", host)
+	return issueToken(ctx, env, st, m.ID)
+}

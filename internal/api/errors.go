@@ -1,0 +1,45 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/vatgate/vatgate/internal/invoicing"
+	"github.com/vatgate/vatgate/internal/store"
+)
+
+// apiError is an answer of the form {"status": N, "message": "..."}, with the
+// refused fields when there are any.
+type apiError struct {
+	Status  int                    `json:"status"`
+	Message string                 `json:"message"`
+	Errors  []invoicing.FieldError `json:"errors,omitempty"`
+}
+
+func errorf(status int, format string, args ...any) *apiError {
+	return &apiError{Status: status, Message: fmt.Sprintf(format, args...)}
+}
+
+// internalMessage is all a client learns of an internal error; the detail
+// goes to the log with the request id.
+const internalMessage = "internal server error"
+
+// errorFor maps an error from the store or the domain to its answer: the one
+// table of error kinds to HTTP statuses. notFound is the message for
+// store.ErrNotFound, which names the record the request asked for.
+func errorFor(err error, notFound string) *apiError {
+	var verr *invoicing.ValidationError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return errorf(http.StatusNotFound, "%s", notFound)
+	case errors.As(err, &verr) && verr.HasRule(invoicing.RuleUnique):
+		return &apiError{Status: http.StatusConflict, Message: verr.Error(), Errors: verr.Problems}
+	case errors.As(err, &verr):
+		return &apiError{Status: http.StatusBadRequest, Message: verr.Error(), Errors: verr.Problems}
+	case errors.Is(err, store.ErrConflict):
+		return errorf(http.StatusConflict, "the request conflicts with a stored record")
+	default:
+		return nil // internal: the caller logs it and answers 500
+	}
+}

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"strings"
+
+	"github.com/vatgate/vatgate/internal/token"
+)
+
+// apiRoot is the canonical prefix of the invoice APIs.
+const apiRoot = "/api/1/app/l_invoice/"
+
+// resources maps every spelling of a resource path (after apiRoot) to its
+// canonical form. Two-segment e-document resources come first so the longest
+// spelling wins.
+var resources = []struct{ spelling, canonical string }{
+	{"e_documents/invoices", "e_documents/invoices"},
+	{"e_documents/credit-notes", "e_documents/credit-notes"},
+	{"e_documents/credit_notes", "e_documents/credit-notes"},
+	{"e_documents/status-by-id", "e_documents/status-by-id"},
+	{"e_documents/ubl", "e_documents/ubl"},
+	{"e_documents", "e_documents"},
+	{"customers", "customers"},
+	{"invoices", "invoices"},
+	{"credit_notes", "credit_notes"},
+}
+
+// canonicalPath turns any spelling the documents use into one canonical
+// path without the token, so the router holds one pattern per route:
+//
+//   - "/api/app/l_invoice/..." (no "/1/") is "/api/1/app/l_invoice/...";
+//   - "edocuments" is "e_documents"; a trailing slash or none is the same;
+//   - after the resource come a token and an id in either order, or either
+//     alone: issued tokens always contain a non-digit, so an all-digit
+//     segment is the id.
+//
+// It returns the canonical path, the token found in the path ("" if none)
+// and the original path with that token redacted, for logs.
+func canonicalPath(p string) (canonical, tok, logPath string) {
+	logPath = p
+	trimmed := strings.TrimRight(p, "/")
+	if trimmed == "" {
+		return "/", "", p
+	}
+	if rest, ok := strings.CutPrefix(trimmed, "/api/app/"); ok {
+		trimmed = "/api/1/app/" + rest
+	}
+	rest, ok := strings.CutPrefix(trimmed+"/", apiRoot)
+	if !ok {
+		return trimmed, "", p
+	}
+	rest = strings.TrimSuffix(rest, "/")
+	if r, ok := strings.CutPrefix(rest, "edocuments"); ok {
+		rest = "e_documents" + r
+	}
+	for _, res := range resources {
+		tail, ok := strings.CutPrefix(rest, res.spelling)
+		if !ok || (tail != "" && tail[0] != '/') {
+			continue
+		}
+		id, tok, ok := splitTokenAndID(strings.TrimPrefix(tail, "/"))
+		if !ok {
+			return trimmed, "", redactSegments(p)
+		}
+		canonical = apiRoot + res.canonical
+		if id != "" {
+			canonical += "/" + id
+		}
+		if tok != "" {
+			logPath = strings.Replace(p, tok, token.Redact(tok), 1)
+		}
+		return canonical, tok, logPath
+	}
+	return trimmed, "", redactSegments(p)
+}
+
+// splitTokenAndID reads the segments after a resource: nothing, a token, an
+// id, or one of each in either order.
+func splitTokenAndID(tail string) (id, tok string, ok bool) {
+	if tail == "" {
+		return "", "", true
+	}
+	segs := strings.Split(tail, "/")
+	if len(segs) > 2 {
+		return "", "", false
+	}
+	for _, s := range segs {
+		switch {
+		case s == "":
+			return "", "", false
+		case isDigits(s) && id == "":
+			id = s
+		case !isDigits(s) && tok == "":
+			tok = s
+		default:
+			return "", "", false
+		}
+	}
+	return id, tok, true
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// redactSegments hides every long non-numeric segment of a path that did not
+// match a route: it may hold a token in a position we do not know.
+func redactSegments(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if len(s) >= 12 && !isDigits(s) {
+			segs[i] = token.Redact(s)
+		}
+	}
+	return strings.Join(segs, "/")
+}

@@ -1,0 +1,29 @@
+package api
+
+import "net/http"
+
+// routes holds every route, one line each, on canonical paths: canonicalPath
+// has already resolved the documents' spellings and taken the token out.
+func (s *Server) routes() {
+	const root = "/api/1/app/l_invoice"
+	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
+
+	s.mux.HandleFunc("POST "+root+"/customers", s.authed(s.handleCreateCustomers))
+	s.mux.HandleFunc("PUT "+root+"/customers/{id}", s.authed(s.handleUpdateCustomer))
+	s.mux.HandleFunc("GET "+root+"/customers/{id}", s.authed(s.handleGetCustomer))
+	s.mux.HandleFunc("GET "+root+"/customers", s.authed(s.handleListCustomers))
+
+	s.mux.HandleFunc("POST "+root+"/invoices", s.authed(s.handleCreateDocuments(invoices)))
+	s.mux.HandleFunc("PUT "+root+"/invoices/{id}", s.authed(s.handleUpdateDocument(invoices)))
+	s.mux.HandleFunc("GET "+root+"/invoices/{id}", s.authed(s.handleGetDocument(invoices)))
+	s.mux.HandleFunc("GET "+root+"/invoices", s.authed(s.handleListDocuments(invoices)))
+
+	s.mux.HandleFunc("POST "+root+"/credit_notes", s.authed(s.handleCreateDocuments(creditNotes)))
+	s.mux.HandleFunc("PUT "+root+"/credit_notes/{id}", s.authed(s.handleUpdateDocument(creditNotes)))
+	s.mux.HandleFunc("GET "+root+"/credit_notes/{id}", s.authed(s.handleGetDocument(creditNotes)))
+	s.mux.HandleFunc("GET "+root+"/credit_notes", s.authed(s.handleListDocuments(creditNotes)))
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

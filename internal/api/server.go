@@ -1,0 +1,155 @@
+// Package api is vatgate's HTTP surface: the Lovat-compatible routes of the
+// contract in shared/spec, their path aliases, authentication, JSON decoding
+// and the documented answer shapes. It depends on the store seam only.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/vatgate/vatgate/internal/store"
+)
+
+// Config holds the server's tunables.
+type Config struct {
+	// MaxBodyBytes bounds a request body (413 above it).
+	MaxBodyBytes int64
+}
+
+// DefaultMaxBodyBytes fits 100 invoices of 1,000 lines with room to spare.
+const DefaultMaxBodyBytes = 16 << 20
+
+// Server answers the API. Its dependencies arrive through NewServer.
+type Server struct {
+	store store.Store
+	log   *slog.Logger
+	cfg   Config
+	mux   *http.ServeMux
+}
+
+// NewServer builds the API handler over a store.
+func NewServer(st store.Store, logger *slog.Logger, cfg Config) *Server {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	s := &Server{store: st, log: logger, cfg: cfg, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+var readAll = io.ReadAll
+
+type ctxKey int
+
+const requestKey ctxKey = iota
+
+// request is what the server learns about a request before its handler runs.
+type request struct {
+	id        string
+	pathToken string // token found in the path, "" when none
+	logPath   string // the path with any token redacted
+	merchant  store.Merchant
+}
+
+func requestFrom(ctx context.Context) *request {
+	if rq, ok := ctx.Value(requestKey).(*request); ok {
+		return rq
+	}
+	return &request{}
+}
+
+// ServeHTTP resolves path aliases once, before the router, so the router
+// holds only canonical patterns; then logs, recovers and dispatches.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rq := &request{id: newRequestID()}
+	canonical, tok, logPath := canonicalPath(r.URL.Path)
+	rq.pathToken, rq.logPath = tok, logPath
+	r = r.WithContext(context.WithValue(r.Context(), requestKey, rq))
+	r.URL.Path, r.URL.RawPath = canonical, ""
+	w.Header().Set("X-Request-Id", rq.id)
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("panic", "request_id", rq.id, "method", r.Method, "path", rq.logPath, "panic", v, "stack", string(debug.Stack()))
+			if !rec.wrote {
+				writeJSON(rec, http.StatusInternalServerError, errorf(http.StatusInternalServerError, "%s (request id %s)", internalMessage, rq.id))
+			}
+		}
+		s.log.Info("request", "request_id", rq.id, "method", r.Method, "path", rq.logPath,
+			"status", rec.status, "duration_ms", float64(time.Since(start).Microseconds())/1000, "merchant_id", rq.merchant.ID)
+	}()
+	s.dispatch(rec, r)
+}
+
+// dispatch answers unknown paths and wrong methods with JSON, which the
+// ServeMux would answer with text.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" {
+			writeJSON(w, http.StatusMethodNotAllowed, errorf(http.StatusMethodNotAllowed, "method %s is not allowed here", r.Method))
+			return
+		}
+	}
+	writeJSON(w, http.StatusNotFound, errorf(http.StatusNotFound, "no such route"))
+}
+
+// fail answers an error; an internal one is logged and answered generically.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, e *apiError, internal error) {
+	if e == nil {
+		rq := requestFrom(r.Context())
+		s.log.Error("internal error", "request_id", rq.id, "method", r.Method, "path", rq.logPath, "err", internal)
+		e = errorf(http.StatusInternalServerError, "%s (request id %s)", internalMessage, rq.id)
+	}
+	writeJSON(w, e.Status, e)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // a failed write means the client went away
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// statusRecorder remembers the status for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
