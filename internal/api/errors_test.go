@@ -110,3 +110,37 @@ func TestUpdateRefusals(t *testing.T) {
 		a.expect(404, "PUT", root+"/invoices/"+a.token+"/"+id, `{"status":"paid"}`) // a credit note is no invoice
 	})
 }
+
+// 100 records is the most a bulk request may carry: all are stored.
+func TestBulkLimitAccepted(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, a *testAPI) {
+		recs := make([]string, 100)
+		for i := range recs {
+			recs[i] = fmt.Sprintf(`{"customer_name":"C%d","credit_note_date":"2024-01-01","due_date":"2024-02-01","status":"draft","line_items":[{"description":"x","quantity":1,"unit_price":1}],"subtotal":1,"total_tax":0,"total":1,"total_discount_amount":0}`, i)
+		}
+		body := a.expect(200, "POST", root+"/credit_notes/"+a.token, "["+strings.Join(recs, ",")+"]")
+		if n := strings.Count(body, `"status":"success"`); n != 100 {
+			t.Fatalf("%d of 100 stored: %s", n, body)
+		}
+		if !strings.Contains(body, `"index":99,"status":"success","credit_note_id":100,"credit_note_number":"CN-000100"`) {
+			t.Errorf("the 100th record is not numbered CN-000100: %s", body[len(body)-200:])
+		}
+	})
+}
+
+// An internal failure answers 500 with a generic message and a request id;
+// the detail goes to the log only.
+func TestInternalErrorIsGeneric(t *testing.T) {
+	st := testdbSQLite(t)
+	a := newTestAPI(t, st)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	status, body := a.do("POST", root+"/invoices/"+a.token, example(t, "invoices_bulk"))
+	if status != 500 || !strings.HasPrefix(body, `{"status":500,"message":"internal server error (request id `) || strings.Contains(body, "sql") {
+		t.Fatalf("got %d %s", status, body)
+	}
+	if !strings.Contains(a.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("the internal error was not logged:\n%s", a.logs.String())
+	}
+}
