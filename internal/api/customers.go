@@ -45,12 +45,7 @@ type bulkAnswer[T any] struct {
 }
 
 func (s *Server) handleCreateCustomers(w http.ResponseWriter, r *http.Request) {
-	body, aerr := s.readJSONBody(w, r)
-	if aerr != nil {
-		s.fail(w, r, aerr, nil)
-		return
-	}
-	records, aerr := decodeArray(body, "customers")
+	records, aerr := s.readBulk(w, r, "customers")
 	if aerr != nil {
 		s.fail(w, r, aerr, nil)
 		return

@@ -63,6 +63,16 @@ func describeJSONError(err error) string {
 	return err.Error()
 }
 
+// readBulk reads a bulk body: JSON (see readJSONBody) holding an array of
+// records (see decodeArray).
+func (s *Server) readBulk(w http.ResponseWriter, r *http.Request, noun string) ([]json.RawMessage, *apiError) {
+	body, aerr := s.readJSONBody(w, r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return decodeArray(body, noun)
+}
+
 // decodeArray splits a bulk body into its records: the body must be a
 // non-empty JSON array of at most MaxBulkRecords elements. noun names the
 // records in messages ("customers").

@@ -119,12 +119,7 @@ func (d docResult) MarshalJSON() ([]byte, error) {
 func (s *Server) handleCreateDocuments(d docRoute) http.HandlerFunc {
 	read := documentInput(d.kind)
 	return func(w http.ResponseWriter, r *http.Request) {
-		body, aerr := s.readJSONBody(w, r)
-		if aerr != nil {
-			s.fail(w, r, aerr, nil)
-			return
-		}
-		records, aerr := decodeArray(body, d.plural)
+		records, aerr := s.readBulk(w, r, d.plural)
 		if aerr != nil {
 			s.fail(w, r, aerr, nil)
 			return

@@ -99,10 +99,13 @@ func PostgresSchemaURL(tb testing.TB) string {
 	tb.Cleanup(func() {
 		c, err := pgx.Connect(context.Background(), base)
 		if err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
 			return
 		}
 		defer c.Close(context.Background())
-		_, _ = c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		if _, err := c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
 	})
 	u, err := url.Parse(base)
 	if err != nil {
