@@ -65,10 +65,11 @@ func (db *DB) CreateDocuments(ctx context.Context, merchantID int64, docs []invo
 	now := db.now()
 	results := make([]store.DocumentResult, len(docs))
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		st := newStmts(tx)
 		for i, d := range docs {
 			d.CreatedAt, d.UpdatedAt = now, now
 			var err error
-			if results[i], err = createDocument(ctx, tx, merchantID, d); err != nil {
+			if results[i], err = createDocument(ctx, st, merchantID, d); err != nil {
 				return err
 			}
 		}
@@ -83,9 +84,9 @@ func (db *DB) CreateDocuments(ctx context.Context, merchantID int64, docs []invo
 // createDocument stores one document of a batch. Refusals go in the result;
 // the error is for failures that must abort the whole batch. The checks run
 // before a number is drawn, so a refused document takes none.
-func createDocument(ctx context.Context, tx *sql.Tx, merchantID int64, d invoicing.Document) (store.DocumentResult, error) {
+func createDocument(ctx context.Context, st *stmts, merchantID int64, d invoicing.Document) (store.DocumentResult, error) {
 	if d.CustomerID != 0 {
-		ok, err := customerExists(ctx, tx, merchantID, d.CustomerID)
+		ok, err := customerExists(ctx, st, merchantID, d.CustomerID)
 		if err != nil {
 			return store.DocumentResult{}, err
 		}
@@ -96,12 +97,12 @@ func createDocument(ctx context.Context, tx *sql.Tx, merchantID int64, d invoici
 	var seq int64 // the sequence value drawn; 0 when the number was given
 	if d.Number == "" {
 		var err error
-		if seq, err = nextNumber(ctx, tx, merchantID, d.Kind); err != nil {
+		if seq, err = nextNumber(ctx, st, merchantID, d.Kind); err != nil {
 			return store.DocumentResult{}, err
 		}
 		d.Number = d.Kind.FormatNumber(seq)
 	}
-	err := tx.QueryRowContext(ctx, insertDocument, append([]any{merchantID}, documentValues(d)...)...).Scan(&d.ID)
+	err := st.queryRow(ctx, insertDocument, append([]any{merchantID}, documentValues(d)...), &d.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.DocumentResult{Err: numberTaken(d.Kind, d.Number)}, nil
 	}
@@ -109,11 +110,11 @@ func createDocument(ctx context.Context, tx *sql.Tx, merchantID int64, d invoici
 		return store.DocumentResult{}, err
 	}
 	if seq != 0 {
-		if err := saveSequence(ctx, tx, merchantID, d.Kind, seq); err != nil {
+		if err := saveSequence(ctx, st, merchantID, d.Kind, seq); err != nil {
 			return store.DocumentResult{}, err
 		}
 	}
-	if err := insertLineItems(ctx, tx, d.ID, d.LineItems); err != nil {
+	if err := insertLineItems(ctx, st, d.ID, d.LineItems); err != nil {
 		return store.DocumentResult{}, err
 	}
 	return store.DocumentResult{Document: d}, nil
@@ -131,7 +132,8 @@ func (db *DB) UpdateDocument(ctx context.Context, merchantID int64, k invoicing.
 		if verr := in.Apply(&after); verr != nil {
 			return verr
 		}
-		if err := settleReferences(ctx, tx, merchantID, before, &after); err != nil {
+		st := newStmts(tx)
+		if err := settleReferences(ctx, st, merchantID, before, &after); err != nil {
 			return err
 		}
 		after.UpdatedAt = db.now()
@@ -144,7 +146,7 @@ func (db *DB) UpdateDocument(ctx context.Context, merchantID int64, k invoicing.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM line_items WHERE document_id = ?`, id); err != nil {
 			return err
 		}
-		return insertLineItems(ctx, tx, id, after.LineItems)
+		return insertLineItems(ctx, st, id, after.LineItems)
 	})
 	if err != nil {
 		return invoicing.Document{}, invoicing.Document{}, err
@@ -156,9 +158,9 @@ func (db *DB) UpdateDocument(ctx context.Context, merchantID int64, k invoicing.
 // document: a newly linked customer must be the merchant's, and a changed
 // number must be free. A number cleared to "" draws the next of the sequence,
 // as on upload, so no stored document is ever without one.
-func settleReferences(ctx context.Context, tx *sql.Tx, merchantID int64, before invoicing.Document, after *invoicing.Document) error {
+func settleReferences(ctx context.Context, st *stmts, merchantID int64, before invoicing.Document, after *invoicing.Document) error {
 	if after.CustomerID != before.CustomerID && after.CustomerID != 0 {
-		ok, err := customerExists(ctx, tx, merchantID, after.CustomerID)
+		ok, err := customerExists(ctx, st, merchantID, after.CustomerID)
 		if err != nil {
 			return err
 		}
@@ -168,14 +170,14 @@ func settleReferences(ctx context.Context, tx *sql.Tx, merchantID int64, before 
 	}
 	switch {
 	case after.Number == "":
-		seq, err := nextNumber(ctx, tx, merchantID, after.Kind)
+		seq, err := nextNumber(ctx, st, merchantID, after.Kind)
 		if err != nil {
 			return err
 		}
 		after.Number = after.Kind.FormatNumber(seq)
-		return saveSequence(ctx, tx, merchantID, after.Kind, seq)
+		return saveSequence(ctx, st, merchantID, after.Kind, seq)
 	case after.Number != before.Number:
-		taken, err := isNumberTaken(ctx, tx, merchantID, after.Kind, after.Number, after.ID)
+		taken, err := isNumberTaken(ctx, st, merchantID, after.Kind, after.Number, after.ID)
 		if err != nil {
 			return err
 		}
@@ -273,15 +275,14 @@ func loadLineItems(ctx context.Context, tx *sql.Tx, merchantID int64, docs []inv
 	return rows.Err()
 }
 
-func insertLineItems(ctx context.Context, tx *sql.Tx, docID int64, items []invoicing.LineItem) error {
-	stmt, err := tx.PrepareContext(ctx,
-		`INSERT INTO line_items (document_id, position, description, quantity, unit_price, taxable) VALUES (?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
+// insertLineItem stores one line of a document; positions are the items'
+// indexes, as in the API's field paths ("line_items[0]").
+const insertLineItem = `INSERT INTO line_items (document_id, position, description, quantity, unit_price, taxable)
+	VALUES (?, ?, ?, ?, ?, ?)`
+
+func insertLineItems(ctx context.Context, st *stmts, docID int64, items []invoicing.LineItem) error {
 	for i, li := range items {
-		if _, err := stmt.ExecContext(ctx, docID, i, li.Description, li.Quantity.String(), li.UnitPrice.String(), li.Taxable); err != nil {
+		if err := st.exec(ctx, insertLineItem, docID, i, li.Description, li.Quantity.String(), li.UnitPrice.String(), li.Taxable); err != nil {
 			return err
 		}
 	}
@@ -291,16 +292,16 @@ func insertLineItems(ctx context.Context, tx *sql.Tx, docID int64, items []invoi
 // nextNumber returns the next value of the merchant's sequence for kind k
 // whose number is not taken yet. Only the writer transaction reads and
 // advances the sequence, so no two documents can draw the same value.
-func nextNumber(ctx context.Context, tx *sql.Tx, merchantID int64, k invoicing.Kind) (int64, error) {
+func nextNumber(ctx context.Context, st *stmts, merchantID int64, k invoicing.Kind) (int64, error) {
 	var last int64
-	err := tx.QueryRowContext(ctx,
+	err := st.queryRow(ctx,
 		`SELECT COALESCE((SELECT last_value FROM number_sequences WHERE merchant_id = ? AND kind = ?), 0)`,
-		merchantID, string(k)).Scan(&last)
+		[]any{merchantID, string(k)}, &last)
 	if err != nil {
 		return 0, err
 	}
 	for n := last + 1; ; n++ {
-		taken, err := isNumberTaken(ctx, tx, merchantID, k, k.FormatNumber(n), 0)
+		taken, err := isNumberTaken(ctx, st, merchantID, k, k.FormatNumber(n), 0)
 		if err != nil {
 			return 0, err
 		}
@@ -312,28 +313,28 @@ func nextNumber(ctx context.Context, tx *sql.Tx, merchantID int64, k invoicing.K
 
 // saveSequence records seq as the last value drawn; it is called only once
 // the document that drew it is stored, so a refusal leaves no gap.
-func saveSequence(ctx context.Context, tx *sql.Tx, merchantID int64, k invoicing.Kind, seq int64) error {
-	_, err := tx.ExecContext(ctx,
+func saveSequence(ctx context.Context, st *stmts, merchantID int64, k invoicing.Kind, seq int64) error {
+	return st.exec(ctx,
 		`INSERT INTO number_sequences (merchant_id, kind, last_value) VALUES (?, ?, ?)
 		ON CONFLICT (merchant_id, kind) DO UPDATE SET last_value = excluded.last_value`,
 		merchantID, string(k), seq)
-	return err
 }
 
 // isNumberTaken reports whether another document (not exceptID) of the
 // merchant and kind has number.
-func isNumberTaken(ctx context.Context, tx *sql.Tx, merchantID int64, k invoicing.Kind, number string, exceptID int64) (bool, error) {
+func isNumberTaken(ctx context.Context, st *stmts, merchantID int64, k invoicing.Kind, number string, exceptID int64) (bool, error) {
 	var taken bool
-	err := tx.QueryRowContext(ctx,
+	err := st.queryRow(ctx,
 		`SELECT EXISTS (SELECT 1 FROM documents WHERE merchant_id = ? AND kind = ? AND number = ? AND id <> ?)`,
-		merchantID, string(k), number, exceptID).Scan(&taken)
+		[]any{merchantID, string(k), number, exceptID}, &taken)
 	return taken, err
 }
 
-func customerExists(ctx context.Context, tx *sql.Tx, merchantID, customerID int64) (bool, error) {
+func customerExists(ctx context.Context, st *stmts, merchantID, customerID int64) (bool, error) {
 	var ok bool
-	err := tx.QueryRowContext(ctx,
-		`SELECT EXISTS (SELECT 1 FROM customers WHERE merchant_id = ? AND id = ?)`, merchantID, customerID).Scan(&ok)
+	err := st.queryRow(ctx,
+		`SELECT EXISTS (SELECT 1 FROM customers WHERE merchant_id = ? AND id = ?)`,
+		[]any{merchantID, customerID}, &ok)
 	return ok, err
 }
 

@@ -175,6 +175,55 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return interpretError(tx.Commit())
 }
 
+// stmts prepares the statements of one transaction, each once, on first
+// use, and hands the same one out again for every later use until the
+// transaction ends (ending it closes them). A bulk write runs the same few
+// statements for every record and every line; preparing them anew each time
+// made SQLite parse and plan them again and again, which cost more than
+// running them.
+type stmts struct {
+	tx       *sql.Tx
+	prepared map[string]*sql.Stmt // by query text
+}
+
+func newStmts(tx *sql.Tx) *stmts {
+	return &stmts{tx: tx, prepared: make(map[string]*sql.Stmt)}
+}
+
+// get returns the transaction's statement for query, preparing it the
+// first time.
+func (s *stmts) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	if stmt, ok := s.prepared[query]; ok {
+		return stmt, nil
+	}
+	stmt, err := s.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	s.prepared[query] = stmt
+	return stmt, nil
+}
+
+// exec runs query, which returns no rows, with args.
+func (s *stmts) exec(ctx context.Context, query string, args ...any) error {
+	stmt, err := s.get(ctx, query)
+	if err != nil {
+		return err
+	}
+	_, err = stmt.ExecContext(ctx, args...)
+	return err
+}
+
+// queryRow runs query with args and scans its first row into dest;
+// sql.ErrNoRows when it returns none.
+func (s *stmts) queryRow(ctx context.Context, query string, args []any, dest ...any) error {
+	stmt, err := s.get(ctx, query)
+	if err != nil {
+		return err
+	}
+	return stmt.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
 // read runs fn in a read transaction, so every query of fn sees the same
 // snapshot (a document and its line items, for instance). Errors leave
 // through interpretError.
