@@ -9,6 +9,8 @@ import (
 	"github.com/vatgate/vatgate/internal/money"
 )
 
+type moneyDecimal = money.Decimal
+
 func dec(s string) money.Decimal { return money.MustParse(s) }
 
 func decp(s string) *money.Decimal { d := money.MustParse(s); return &d }
