@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -65,50 +66,120 @@ func (db *DB) CreateDocuments(ctx context.Context, merchantID int64, docs []invo
 	return results, nil
 }
 
+// createDocuments stores docs in a few round trips however many there are,
+// not one or more per record: the statements go in pipelined batches.
+// Everything a record's fate depends on (the lock, its customer, the free
+// numbers) is read first; the records are then decided in order, as if
+// inserted one by one, and the inserts sent together. A record can still be
+// refused by its insert only for a number it was given: those inserts keep
+// ON CONFLICT DO NOTHING and execute in the batch's order, so a number given
+// twice is refused the second time, as before.
 func createDocuments(ctx context.Context, tx pgx.Tx, merchantID int64, docs []invoicing.Document, now time.Time) ([]store.DocumentResult, error) {
-	if err := lockDocuments(ctx, tx, merchantID); err != nil {
-		return nil, err
-	}
-	var customerIDs []int64
+	var first pgx.Batch
+	queueLockDocuments(&first, merchantID)
+	known := queueKnownCustomers(&first, merchantID, customerIDs(docs))
+	seq := newNumbering(merchantID)
+	toNumber := map[invoicing.Kind]int{} // per kind, how many records have no number
 	for _, d := range docs {
-		if d.CustomerID != 0 {
-			customerIDs = append(customerIDs, d.CustomerID)
+		if d.Number == "" {
+			if toNumber[d.Kind] == 0 {
+				seq.queueLock(&first, d.Kind)
+			}
+			toNumber[d.Kind]++
 		}
 	}
-	known, err := knownCustomers(ctx, tx, merchantID, customerIDs)
-	if err != nil {
-		return nil, err
+	// With nothing to learn before deciding the records, the inserts follow
+	// the lock in the same round trip.
+	inserts := &first
+	var second pgx.Batch
+	if first.Len() > 1 {
+		if err := tx.SendBatch(ctx, &first).Close(); err != nil {
+			return nil, err
+		}
+		inserts = &second
 	}
-	seq := newNumbering(merchantID)
+
 	results := make([]store.DocumentResult, len(docs))
-	var stored []invoicing.Document
+	stored := make([]invoicing.Document, 0, len(docs)) // the records sent for insertion, in order
+	storedAt := make([]int, 0, len(docs))              // their indexes in docs
+	// given holds, per kind, the numbers given to records already decided
+	// (stored, or refused because their number is taken): a number drawn
+	// later skips them, as it would skip them once stored.
+	given := map[invoicing.Kind]map[string]bool{}
 	for i, d := range docs {
 		results[i].Document = d // as given, unless stored
 		d.CreatedAt, d.UpdatedAt = now, now
+		draw := d.Number == ""
+		if draw {
+			toNumber[d.Kind]-- // now: how many come after this one
+		}
 		if d.CustomerID != 0 && !known[d.CustomerID] {
 			results[i].Err = unknownCustomer(d.CustomerID)
 			continue
 		}
-		if d.Number == "" {
-			if d.Number, err = seq.next(ctx, tx, d.Kind); err != nil {
+		if draw {
+			var err error
+			if d.Number, err = seq.next(ctx, tx, d.Kind, given[d.Kind], toNumber[d.Kind]+1); err != nil {
 				return nil, err
 			}
+		} else {
+			if given[d.Kind] == nil {
+				given[d.Kind] = map[string]bool{}
+			}
+			given[d.Kind][d.Number] = true
 		}
-		ok, err := insertDocument(ctx, tx, merchantID, &d)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
+		stored = append(stored, d)
+		storedAt = append(storedAt, i)
+	}
+	refused := make([]bool, len(stored))
+	for j := range stored {
+		d := &stored[j]
+		drawn := docs[storedAt[j]].Number == ""
+		inserts.Queue(insertDocument, documentArgs(merchantID, *d)...).QueryRow(func(row pgx.Row) error {
+			err := row.Scan(&d.ID)
+			switch {
+			case errors.Is(err, pgx.ErrNoRows) && drawn:
+				// The number was checked free under the lock.
+				return fmt.Errorf("postgres: number %q drawn for a %s is taken", d.Number, d.Kind)
+			case errors.Is(err, pgx.ErrNoRows):
+				refused[j] = true
+				return nil
+			}
+			return err
+		})
+	}
+	seq.queueSave(inserts)
+	if err := tx.SendBatch(ctx, inserts).Close(); err != nil {
+		return nil, err
+	}
+
+	kept := stored[:0]
+	for j, d := range stored {
+		i := storedAt[j]
+		if refused[j] {
 			results[i].Err = numberTaken(d)
 			continue
 		}
 		results[i].Document = d
-		stored = append(stored, d)
+		kept = append(kept, d)
 	}
-	if err := insertLineItems(ctx, tx, stored); err != nil {
+	if err := insertLineItems(ctx, tx, kept); err != nil {
 		return nil, err
 	}
-	return results, seq.save(ctx, tx)
+	return results, nil
+}
+
+// customerIDs returns the distinct customer ids docs refer to.
+func customerIDs(docs []invoicing.Document) []int64 {
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, d := range docs {
+		if d.CustomerID != 0 && !seen[d.CustomerID] {
+			seen[d.CustomerID] = true
+			ids = append(ids, d.CustomerID)
+		}
+	}
+	return ids
 }
 
 // lockDocuments makes the transaction the only one writing the merchant's
@@ -120,24 +191,33 @@ func createDocuments(ctx context.Context, tx pgx.Tx, merchantID int64, docs []in
 // UPDATE does not block the merchant's other records, whose foreign keys
 // only take KEY SHARE locks on the merchant row.
 func lockDocuments(ctx context.Context, tx pgx.Tx, merchantID int64) error {
-	var id int64
-	return tx.QueryRow(ctx, `SELECT id FROM merchants WHERE id = $1 FOR NO KEY UPDATE`, merchantID).Scan(&id)
+	var b pgx.Batch
+	queueLockDocuments(&b, merchantID)
+	return tx.SendBatch(ctx, &b).Close()
 }
 
-// insertDocument stores d and sets its id; ok is false, and nothing is
-// stored, when the merchant already has a document of d's kind and number.
-func insertDocument(ctx context.Context, tx pgx.Tx, merchantID int64, d *invoicing.Document) (ok bool, err error) {
-	args := append([]any{merchantID, string(d.Kind), d.CreatedAt}, documentValues(*d)...)
-	err = tx.QueryRow(ctx, `
-		INSERT INTO documents (merchant_id, kind, created_at, `+documentFields+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-			$17, $18, $19, $20, $21, $22, $23, $24, $25)
-		ON CONFLICT ON CONSTRAINT `+numberConstraint+` DO NOTHING
-		RETURNING id`, args...).Scan(&d.ID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
+// queueLockDocuments queues lockDocuments' statement; it must come first in
+// the batch, so that everything after it runs under the lock.
+func queueLockDocuments(b *pgx.Batch, merchantID int64) {
+	b.Queue(`SELECT id FROM merchants WHERE id = $1 FOR NO KEY UPDATE`, merchantID).
+		QueryRow(func(row pgx.Row) error {
+			var id int64
+			return row.Scan(&id)
+		})
+}
+
+// insertDocument stores a document and returns its id; it returns no row,
+// and stores nothing, when the merchant already has a document of its kind
+// and number. Its arguments are documentArgs.
+const insertDocument = `
+	INSERT INTO documents (merchant_id, kind, created_at, ` + documentFields + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+		$17, $18, $19, $20, $21, $22, $23, $24, $25)
+	ON CONFLICT ON CONSTRAINT ` + numberConstraint + ` DO NOTHING
+	RETURNING id`
+
+func documentArgs(merchantID int64, d invoicing.Document) []any {
+	return append([]any{merchantID, string(d.Kind), d.CreatedAt}, documentValues(d)...)
 }
 
 // numbering draws one merchant's document numbers within a transaction that
@@ -146,102 +226,139 @@ func insertDocument(ctx context.Context, tx pgx.Tx, merchantID int64, d *invoici
 // back whole: no drawn number is lost and the sequence stays gapless.
 type numbering struct {
 	merchantID int64
-	last       map[invoicing.Kind]int64 // per kind drawn from so far: the last number drawn
+	seqs       map[invoicing.Kind]*sequence // the kinds whose sequence is locked
+}
+
+// sequence is one kind's sequence as a transaction draws from it.
+type sequence struct {
+	last  int64 // the last value drawn, or the stored one before any is
+	drawn bool  // whether last was drawn, and must be saved
+	// The values up to, not including, checkedTo have been checked against
+	// the merchant's stored numbers; stored holds those found taken.
+	checkedTo, window int64
+	stored            map[string]bool
 }
 
 func newNumbering(merchantID int64) *numbering {
-	return &numbering{merchantID: merchantID, last: map[invoicing.Kind]int64{}}
+	return &numbering{merchantID: merchantID, seqs: map[invoicing.Kind]*sequence{}}
 }
 
-// next draws the next number of kind k, skipping the numbers the merchant
-// has stored already (given explicitly, in this transaction or before).
-func (n *numbering) next(ctx context.Context, tx pgx.Tx, k invoicing.Kind) (string, error) {
-	last, locked := n.last[k]
+// lockSequenceSQL locks the sequence row of a kind, creating it at 0 when
+// missing (which means the same as no row), and returns its last value.
+// lockDocuments already serializes the merchant's writers; the row lock
+// keeps the read-modify-write of the sequence safe on its own. The no-op
+// update is what takes the row lock when the row exists.
+const lockSequenceSQL = `
+	INSERT INTO number_sequences (merchant_id, kind, last_value) VALUES ($1, $2, 0)
+	ON CONFLICT (merchant_id, kind) DO UPDATE SET last_value = number_sequences.last_value
+	RETURNING last_value`
+
+// queueLock queues the lock of kind k's sequence, for next to draw from.
+func (n *numbering) queueLock(b *pgx.Batch, k invoicing.Kind) {
+	s := &sequence{}
+	n.seqs[k] = s
+	b.Queue(lockSequenceSQL, n.merchantID, string(k)).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&s.last)
+		s.checkedTo = s.last + 1
+		return err
+	})
+}
+
+// next draws the next number of kind k: the first value after the last
+// drawn whose number the merchant has not stored (given explicitly, before
+// this transaction) and that is not in given (numbers of the transaction's
+// records that come first). want is how many numbers of kind k are still to
+// draw, this one included, so that one query checks enough of them.
+func (n *numbering) next(ctx context.Context, tx pgx.Tx, k invoicing.Kind, given map[string]bool, want int) (string, error) {
+	s, locked := n.seqs[k]
 	if !locked {
-		var err error
-		if last, err = lockSequence(ctx, tx, n.merchantID, k); err != nil {
+		var b pgx.Batch
+		n.queueLock(&b, k)
+		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 			return "", err
 		}
+		s = n.seqs[k]
 	}
-	free, err := firstFree(ctx, tx, n.merchantID, k, last+1)
-	if err != nil {
-		return "", err
-	}
-	n.last[k] = free
-	return k.FormatNumber(free), nil
-}
-
-// lockSequence locks the sequence row of kind k, creating it at 0 when
-// missing, and returns its last value. lockDocuments already serializes
-// the merchant's writers; the row lock keeps the read-modify-write of the
-// sequence safe on its own.
-func lockSequence(ctx context.Context, tx pgx.Tx, merchantID int64, k invoicing.Kind) (int64, error) {
-	// The no-op update is what takes the row lock when the row exists.
-	var last int64
-	err := tx.QueryRow(ctx, `
-		INSERT INTO number_sequences (merchant_id, kind, last_value) VALUES ($1, $2, 0)
-		ON CONFLICT (merchant_id, kind) DO UPDATE SET last_value = number_sequences.last_value
-		RETURNING last_value`, merchantID, string(k)).Scan(&last)
-	return last, err
-}
-
-// maxFreeWindow bounds how many numbers firstFree checks in one query.
-const maxFreeWindow = 1024
-
-// firstFree returns the first sequence value, from on, whose number the
-// merchant has not stored. It checks one number first, the usual answer,
-// then ever larger windows, so a long run of explicitly given numbers
-// costs few round trips.
-func firstFree(ctx context.Context, tx pgx.Tx, merchantID int64, k invoicing.Kind, from int64) (int64, error) {
-	for window := 1; ; from, window = from+int64(window), min(2*window, maxFreeWindow) {
-		candidates := make([]string, window)
-		for i := range candidates {
-			candidates[i] = k.FormatNumber(from + int64(i))
-		}
-		rows, _ := tx.Query(ctx, `SELECT number FROM documents
-			WHERE merchant_id = $1 AND kind = $2 AND number = ANY($3)`, merchantID, string(k), candidates)
-		taken := make(map[string]bool)
-		var number string
-		if _, err := pgx.ForEachRow(rows, []any{&number}, func() error { taken[number] = true; return nil }); err != nil {
-			return 0, err
-		}
-		for i, c := range candidates {
-			if !taken[c] {
-				return from + int64(i), nil
+	for v := s.last + 1; ; v++ {
+		if v >= s.checkedTo {
+			s.window = min(max(int64(want), 2*s.window, 1), maxFreeWindow)
+			if err := s.check(ctx, tx, n.merchantID, k, v); err != nil {
+				return "", err
 			}
 		}
+		number := k.FormatNumber(v)
+		if !s.stored[number] && !given[number] {
+			s.last, s.drawn = v, true
+			return number, nil
+		}
 	}
 }
 
-// save records the last number drawn of each sequence drawn from.
-func (n *numbering) save(ctx context.Context, tx pgx.Tx) error {
-	for k, last := range n.last {
-		_, err := tx.Exec(ctx, `UPDATE number_sequences SET last_value = $3
-			WHERE merchant_id = $1 AND kind = $2`, n.merchantID, string(k), last)
-		if err != nil {
-			return err
+// maxFreeWindow bounds how many numbers one query checks.
+const maxFreeWindow = 1024
+
+// check finds which numbers of the window from on the merchant has stored.
+// The first window is as large as the numbers wanted, the usual answer when
+// none is taken; later ones grow, so a long run of explicitly given numbers
+// costs few round trips.
+func (s *sequence) check(ctx context.Context, tx pgx.Tx, merchantID int64, k invoicing.Kind, from int64) error {
+	candidates := make([]string, s.window)
+	for i := range candidates {
+		candidates[i] = k.FormatNumber(from + int64(i))
+	}
+	rows, _ := tx.Query(ctx, `SELECT number FROM documents
+		WHERE merchant_id = $1 AND kind = $2 AND number = ANY($3)`, merchantID, string(k), candidates)
+	if s.stored == nil {
+		s.stored = map[string]bool{}
+	}
+	var number string
+	if _, err := pgx.ForEachRow(rows, []any{&number}, func() error { s.stored[number] = true; return nil }); err != nil {
+		return err
+	}
+	s.checkedTo = from + s.window
+	return nil
+}
+
+// queueSave queues the saving of the last number drawn of each sequence
+// drawn from.
+func (n *numbering) queueSave(b *pgx.Batch) {
+	for k, s := range n.seqs {
+		if s.drawn {
+			b.Queue(`UPDATE number_sequences SET last_value = $3
+				WHERE merchant_id = $1 AND kind = $2`, n.merchantID, string(k), s.last)
 		}
 	}
-	return nil
+}
+
+// save saves what queueSave queues, in a round trip of its own.
+func (n *numbering) save(ctx context.Context, tx pgx.Tx) error {
+	var b pgx.Batch
+	n.queueSave(&b)
+	return tx.SendBatch(ctx, &b).Close()
 }
 
 // knownCustomers reports which of ids are the merchant's customers.
 // Customers are never deleted, so the answer holds until commit.
 func knownCustomers(ctx context.Context, tx pgx.Tx, merchantID int64, ids []int64) (map[int64]bool, error) {
+	var b pgx.Batch
+	known := queueKnownCustomers(&b, merchantID, ids)
+	return known, tx.SendBatch(ctx, &b).Close()
+}
+
+// queueKnownCustomers queues knownCustomers' query; the map it returns is
+// filled in once the batch is closed. It queues nothing for no ids.
+func queueKnownCustomers(b *pgx.Batch, merchantID int64, ids []int64) map[int64]bool {
+	known := make(map[int64]bool, len(ids))
 	if len(ids) == 0 {
-		return nil, nil
+		return known
 	}
-	rows, _ := tx.Query(ctx, `SELECT id FROM customers WHERE merchant_id = $1 AND id = ANY($2)`,
-		merchantID, ids)
-	found, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, err
-	}
-	known := make(map[int64]bool, len(found))
-	for _, id := range found {
-		known[id] = true
-	}
-	return known, nil
+	b.Queue(`SELECT id FROM customers WHERE merchant_id = $1 AND id = ANY($2)`, merchantID, ids).
+		Query(func(rows pgx.Rows) error {
+			var id int64
+			_, err := pgx.ForEachRow(rows, []any{&id}, func() error { known[id] = true; return nil })
+			return err
+		})
+	return known
 }
 
 // unknownCustomer and numberTaken word their refusals as the SQLite backend
@@ -346,7 +463,7 @@ func updateDocument(ctx context.Context, tx pgx.Tx, merchantID int64, before inv
 	seq := newNumbering(merchantID)
 	if after.Number == "" {
 		var err error
-		if after.Number, err = seq.next(ctx, tx, after.Kind); err != nil {
+		if after.Number, err = seq.next(ctx, tx, after.Kind, nil, 1); err != nil {
 			return err
 		}
 	}
