@@ -33,7 +33,7 @@ func (ev *eval) australia(ln line) (outcome, error) {
 		b.o.rule, b.o.section, b.o.reason = "AU-A2", "§7.1 A2", "B2B (ABN and GST-registered): the supply is not connected with Australia; GST only by reverse charge ([CONVENTION])"
 		return b.leg(VendorCustomer, ReverseChargeInvoice, TaxGST, "AUS", zero).done()
 	case f.date.Before(auStart):
-		b.o.rule, b.o.section, b.o.reason = "AU-A0", "§7.1", "before 2018-07-01: low value imports relieved of GST at the border ([CONVENTION] of this package, as SGP G4)"
+		b.o.rule, b.o.section, b.o.reason = "AU-PRE2018", "§7.1", "before 2018-07-01: low value imports relieved of GST at the border ([CONVENTION] of this package, as SGP G4)"
 		return b.commercial(TaxGST, "AUS", zero, "AUD").done()
 	default:
 		b.o.rule, b.o.section, b.o.reason = "AU-A1", "§7.1 A1", "B2C consignment ≤ AUD 1,000 through an electronic distribution platform: the EDP operator is treated as the supplier (single deemed supplier)"
@@ -46,7 +46,7 @@ func (ev *eval) australia(ln line) (outcome, error) {
 func (ev *eval) newZealand(ln line) (outcome, error) {
 	f := ev.f
 	if f.departure.country == "NZL" {
-		b := ev.rule("NZ-Z0", "§7.2", "goods already in New Zealand: the vendor charges GST ([CONVENTION] of this package, as AUS A4)")
+		b := ev.rule("NZ-DOM", "§7.2", "goods already in New Zealand: the vendor charges GST ([CONVENTION] of this package, as AUS A4)")
 		return b.leg(VendorCustomer, VATInvoice, TaxGST, "NZL", b.countryRate("NZL", "NZL", "arrival_country")).done()
 	}
 	b := ev.rule("", "", "")
@@ -60,7 +60,7 @@ func (ev *eval) newZealand(ln line) (outcome, error) {
 		b.o.rule, b.o.section, b.o.reason = "NZ-Z3", "§7.2 Z3", "B2B: excluded from the low-value goods rules unless the supplier opts; reverse charge ([CONVENTION])"
 		return b.leg(VendorCustomer, ReverseChargeInvoice, TaxGST, "NZL", zero).done()
 	case f.date.Before(nzStart):
-		b.o.rule, b.o.section, b.o.reason = "NZ-Z0", "§7.2", "before 2019-12-01: low-value imports relieved of GST at the border ([CONVENTION] of this package, as SGP G4)"
+		b.o.rule, b.o.section, b.o.reason = "NZ-PRE2019", "§7.2", "before 2019-12-01: low-value imports relieved of GST at the border ([CONVENTION] of this package, as SGP G4)"
 		return b.commercial(TaxGST, "NZL", zero, "NZD").done()
 	default:
 		b.o.rule, b.o.section, b.o.reason = "NZ-Z1", "§7.2 Z1", "B2C item ≤ NZD 1,000: the marketplace is responsible for GST (single deemed supplier)"
@@ -75,7 +75,7 @@ func (ev *eval) newZealand(ln line) (outcome, error) {
 func (ev *eval) singapore(ln line) (outcome, error) {
 	f := ev.f
 	if f.departure.country == "SGP" {
-		b := ev.rule("SG-G0", "§7.3", "goods already in Singapore: not low-value goods, the vendor charges GST ([CONVENTION] of this package, as AUS A4)")
+		b := ev.rule("SG-DOM", "§7.3", "goods already in Singapore: not low-value goods, the vendor charges GST ([CONVENTION] of this package, as AUS A4)")
 		return b.leg(VendorCustomer, VATInvoice, TaxGST, "SGP", b.countryRate("SGP", "SGP", "arrival_country")).done()
 	}
 	b := ev.rule("", "", "")

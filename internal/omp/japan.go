@@ -16,7 +16,7 @@ var (
 func (ev *eval) japanGoods(ln line) (outcome, error) {
 	f := ev.f
 	if f.departure.country == "JPN" {
-		b := ev.rule("JP-J0", "§11", "goods already in Japan: domestic taxable sale, the vendor charges consumption tax ([CONVENTION] of this package)")
+		b := ev.rule("JP-DOM", "§11", "goods already in Japan: domestic taxable sale, the vendor charges consumption tax ([CONVENTION] of this package)")
 		return b.leg(VendorCustomer, VATInvoice, TaxConsumption, "JPN", b.countryRate("JPN", "JPN", "arrival_country")).done()
 	}
 	b := ev.rule("", "", "")
