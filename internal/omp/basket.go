@@ -51,11 +51,16 @@ func (ev *eval) assemble(outs []outcome) (Answer, error) {
 			inv.Items = g.items
 		}
 		if g.leg.intrinsic != "" {
-			v, _, err := ev.convert(g.value, g.leg.intrinsic)
+			v, x, err := ev.convert(g.value, g.leg.intrinsic)
 			if err != nil {
 				return Answer{}, err
 			}
 			v = v.Round(2)
+			if x != nil && x.From.PerEUR.IsPositive() {
+				// One rounding of the exact value rather than the
+				// converter's 4 places rounded again to 2.
+				v = g.value.Mul(x.To.PerEUR).DivRound(x.From.PerEUR, 2)
+			}
 			inv.IntrinsicValue, inv.IntrinsicValueCurrency = &v, g.leg.intrinsic
 		}
 		ans.Invoices = append(ans.Invoices, inv)

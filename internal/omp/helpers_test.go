@@ -47,6 +47,7 @@ func (r rq) vendorGST() rq             { r.VendorGSTRegistered = true; return r 
 func (r rq) destinationOption() rq     { r.VendorDestinationOption = true; return r }
 func (r rq) distanceSales(s string) rq { r.VendorEUDistanceSalesEUR = decp(s); return r }
 func (r rq) registered(b bool) rq      { r.MarketplaceRegistered = &b; return r }
+func (r rq) qty(n string) rq           { r.ItemQuantity = decp(n); return r }
 func (r rq) price(p, n string) rq {
 	r.ItemPrice = decp(p)
 	if n != "" {
