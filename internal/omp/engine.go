@@ -149,7 +149,7 @@ func (e *Engine) normalise(req Request, today civil.Date) (*facts, error) {
 	}
 
 	cur := strings.ToUpper(strings.TrimSpace(req.OrderCurrency))
-	if c, ok := iso.CurrencyByCode(cur); !ok || c.MinorUnits < 0 || len(cur) != 3 {
+	if c, ok := iso.CurrencyByCode(cur); (!ok || c.MinorUnits < 0 || len(cur) != 3) && !e.rates.knownCurrency(cur) {
 		return nil, invalid("order_currency", "%q is not an ISO 4217 currency code", req.OrderCurrency)
 	}
 	f.currency = cur

@@ -25,6 +25,8 @@ func TestGeneric(t *testing.T) {
 		{"X1 Israel 18 % from 2025-01-01", q().to("ISR").from("ISR").cur("ILS").on("2025-01-01"), "GEN-X1", "vendor_customer VAT_invoice VAT ISR 18"},
 		{"X1 Jersey GST", q().to("JEY").from("JEY").cur("GBP"), "GEN-X1", "vendor_customer VAT_invoice GST JEY 5"},
 		{"X1 Puerto Rico sales and use tax", q().to("PRI").from("PRI").cur("USD"), "GEN-X1", "vendor_customer VAT_invoice sales_tax PRI 11.5"},
+		{"BGN order before the euro, converted with the ECB rate (1.9558)", q().cur("BGN").amt("195.58").on("2025-12-31").to("BGR"), "EU-E3",
+			"vendor_customer commercial_invoice VAT BGR 20 iv=100.00EUR"},
 		{"X1 Kosovo (user-assigned XKX)", q().to("XKX").from("XKX"), "GEN-X1", "vendor_customer VAT_invoice VAT XKX 18"},
 	})
 }

@@ -448,6 +448,23 @@ func (r *Rates) CurrencyOn(country string, on civil.Date) (string, bool) {
 	return c.currencyOn(on), true
 }
 
+// knownCurrency reports whether the data names a currency, current or
+// past (BGN, Bulgaria's currency until 2025-12-31, is no longer in the ISO
+// 4217 list of active codes but dates orders before the euro).
+func (r *Rates) knownCurrency(code string) bool {
+	for _, c := range r.countries {
+		if c.Currency == code {
+			return true
+		}
+		for _, h := range c.CurrencyHistory {
+			if h.Currency == code {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // scheduledStates are changes RULES §13 states that the data carries only
 // as text: South Dakota returns to 4.5 % on 2027-07-01 ("2027-07-01 ... SD
 // rate back to 4.5 %"; us_states.SD history source "reverts to 4.5 on
