@@ -35,7 +35,11 @@ func TestMixedBaskets(t *testing.T) {
 			q().amt("210").ship("10").items(it("100", "", "", ""), it("", "", "", "")), "EU-E4",
 			"vendor_customer commercial_invoice VAT DEU 19 iv=200.00EUR"},
 		{"item_code on the request applies to Items without their own",
-			func() rq { r := q().to("GBR").vendor("USA").from("USA").items(it("5", "", "", ""), it("5", "", "", "")); r.ItemCode = "saas"; return r }(),
+			func() rq {
+				r := q().to("GBR").vendor("USA").from("USA").items(it("5", "", "", ""), it("5", "", "", ""))
+				r.ItemCode = "saas"
+				return r
+			}(),
 			"DIG-9.2", "marketplace_customer VAT_invoice VAT GBR 20"},
 	})
 }
