@@ -3,6 +3,7 @@ package omp
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"cloud.google.com/go/civil"
@@ -126,4 +127,32 @@ func TestInvoiceIDEchoed(t *testing.T) {
 	if a.InvoiceID != "ttt4565-85546" {
 		t.Errorf("invoice id %q", a.InvoiceID)
 	}
+}
+
+// An Engine is shared by every request of the server: answers computed
+// concurrently equal those computed alone (run with -race).
+func TestConcurrentDetermine(t *testing.T) {
+	reqs := []rq{q().ioss(), q().cur("USD").amt("200"), q().to("GBR").cur("USD"), q().to("CAN").state("QC").from("CAN")}
+	want := make([]string, len(reqs))
+	for i, r := range reqs {
+		a, err := testEngine.Determine(Request(r), day("2026-04-10"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = summary(a)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Go(func() {
+			for n := 0; n < 50; n++ {
+				i := (g + n) % len(reqs)
+				a, err := testEngine.Determine(Request(reqs[i]), day("2026-04-10"))
+				if err != nil || summary(a) != want[i] {
+					t.Errorf("concurrent answer %d: %v %s", i, err, summary(a))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -36,6 +36,9 @@ func (ev *eval) euGoods(ln line) (outcome, error) {
 	ukInternal := ni && vatArea(d.country) == "GBR"
 	imported := !d.inEUGoods(!f.date.Before(windsor)) && !ukInternal
 	depJur := d.country
+	if d.tt != nil && d.tt.swiss {
+		depJur = "CHE" // Büsingen: Swiss VAT territory
+	}
 	id := func(r string) string {
 		if ni {
 			return "NI-" + r

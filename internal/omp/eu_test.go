@@ -129,6 +129,8 @@ func TestThirdTerritories(t *testing.T) {
 			"vendor_marketplace VAT_invoice VAT CHN 0 | marketplace_customer VAT_invoice VAT CHE 8.1"},
 		{"Büsingen from Germany is an import into CH", q().vendor("DEU").from("DEU").zip("D-78266"), "CH-S2",
 			"vendor_marketplace VAT_invoice VAT DEU 0 | marketplace_customer VAT_invoice VAT CHE 8.1"},
+		{"Büsingen -> Germany is an import into the EU from the Swiss territory", q().vendor("DEU").from("DEU").depZip("78266").ioss(), "EU-E2",
+			"vendor_marketplace VAT_invoice VAT CHE 0 | marketplace_customer VAT_invoice VAT DEU 19"},
 		{"Heligoland (DE 27498): no VAT", q().zip("27498"), "EU-TT", "vendor_customer exempted_invoice VAT DEU 0"},
 		{"Livigno (IT 23041): no VAT", q().to("ITA").zip("23041"), "EU-TT", "vendor_customer exempted_invoice VAT ITA 0"},
 		{"Campione d'Italia (IT 22061)", q().to("ITA").zip("22061"), "EU-TT", "vendor_customer exempted_invoice VAT ITA 0"},
