@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/vatgate/vatgate/internal/invoicing"
+	"github.com/vatgate/vatgate/internal/omp"
 	"github.com/vatgate/vatgate/internal/store"
 )
 
@@ -30,7 +31,10 @@ const internalMessage = "internal server error"
 // store.ErrNotFound, which names the record the request asked for.
 func errorFor(err error, notFound string) *apiError {
 	var verr *invoicing.ValidationError
+	var oerr *omp.Error
 	switch {
+	case errors.As(err, &oerr):
+		return ompError(oerr)
 	case errors.Is(err, store.ErrNotFound):
 		return errorf(http.StatusNotFound, "%s", notFound)
 	case errors.As(err, &verr) && verr.HasRule(invoicing.RuleUnique):
@@ -42,4 +46,24 @@ func errorFor(err error, notFound string) *apiError {
 	default:
 		return nil // internal: the caller logs it and answers 500
 	}
+}
+
+// ompStatus maps the OMP engine's error kinds as document 003 lists its
+// codes: 400 "a required parameter missing", 422 "invalid request
+// parameters" (a rate that cannot be found is a parameter we cannot serve,
+// not a server fault: RULES §17.3).
+var ompStatus = map[omp.Kind]int{
+	omp.KindRequired:    http.StatusBadRequest,
+	omp.KindInvalid:     http.StatusUnprocessableEntity,
+	omp.KindMissingRate: http.StatusUnprocessableEntity,
+	omp.KindUnsupported: http.StatusUnprocessableEntity,
+}
+
+func ompError(e *omp.Error) *apiError {
+	status, ok := ompStatus[e.Kind]
+	if !ok {
+		return nil
+	}
+	fe := invoicing.FieldError{Field: e.Field, Rule: e.Kind.String(), Message: e.Error()}
+	return &apiError{Status: status, Message: e.Error(), Errors: []invoicing.FieldError{fe}}
 }

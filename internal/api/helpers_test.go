@@ -28,6 +28,7 @@ type testAPI struct {
 	t      testing.TB
 	url    string
 	store  store.Store
+	server *api.Server
 	token  string // merchant A
 	tokenB string // merchant B
 	logs   *bytes.Buffer
@@ -36,9 +37,10 @@ type testAPI struct {
 func newTestAPI(t testing.TB, st store.Store) *testAPI {
 	t.Helper()
 	logs := &bytes.Buffer{}
-	srv := httptest.NewServer(api.NewServer(st, slog.New(slog.NewJSONHandler(logs, nil)), api.Config{MaxBodyBytes: 1 << 20}))
+	server := api.NewServer(st, slog.New(slog.NewJSONHandler(logs, nil)), api.Config{MaxBodyBytes: 1 << 20, OMP: testEngine(), Now: testNow})
+	srv := httptest.NewServer(server)
 	t.Cleanup(srv.Close)
-	a := &testAPI{t: t, url: srv.URL, store: st, logs: logs}
+	a := &testAPI{t: t, url: srv.URL, store: st, server: server, logs: logs}
 	a.token = mustMerchantToken(t, st, "Merchant A")
 	a.tokenB = mustMerchantToken(t, st, "Merchant B")
 	return a

@@ -9,6 +9,10 @@ import (
 // apiRoot is the canonical prefix of the invoice APIs.
 const apiRoot = "/api/1/app/l_invoice/"
 
+// ompRoot is the one canonical path of the OMP API (document 003); its
+// sandbox form appends the token.
+const ompRoot = "/api/omp/omp_invoice"
+
 // resources maps every spelling of a resource path (after apiRoot) to its
 // canonical form. Two-segment e-document resources come first so the longest
 // spelling wins.
@@ -31,7 +35,9 @@ var resources = []struct{ spelling, canonical string }{
 //   - "edocuments" is "e_documents"; a trailing slash or none is the same;
 //   - after the resource come a token and an id in either order, or either
 //     alone: issued tokens always contain a non-digit, so an all-digit
-//     segment is the id.
+//     segment is the id;
+//   - "/api/omp/omp_invoice/{token}" (document 003's sandbox form) is
+//     "/api/omp/omp_invoice" with the token taken out.
 //
 // It returns the canonical path, the token found in the path ("" if none)
 // and the original path with that token redacted, for logs.
@@ -41,12 +47,17 @@ func canonicalPath(p string) (canonical, tok, logPath string) {
 	if trimmed == "" {
 		return "/", "", p
 	}
+	if rest, ok := strings.CutPrefix(trimmed, ompRoot); ok && (rest == "" || rest[0] == '/') {
+		return ompPath(p, trimmed, rest)
+	}
 	if rest, ok := strings.CutPrefix(trimmed, "/api/app/"); ok {
 		trimmed = "/api/1/app/" + rest
 	}
 	rest, ok := strings.CutPrefix(trimmed+"/", apiRoot)
 	if !ok {
-		return trimmed, "", p
+		// A token may sit anywhere in a path we do not know (a mistyped
+		// OMP route, say): redact as for an unmatched API path.
+		return trimmed, "", redactSegments(p)
 	}
 	rest = strings.TrimSuffix(rest, "/")
 	if r, ok := strings.CutPrefix(rest, "edocuments"); ok {
@@ -71,6 +82,23 @@ func canonicalPath(p string) (canonical, tok, logPath string) {
 		return canonical, tok, logPath
 	}
 	return trimmed, "", redactSegments(p)
+}
+
+// ompPath resolves an OMP path: nothing after ompRoot, or one segment, which
+// is the token whatever it looks like (the OMP API has no ids, and its own
+// tokens are 32 hex digits). rest is what follows ompRoot in trimmed.
+func ompPath(p, trimmed, rest string) (canonical, tok, logPath string) {
+	tok = strings.TrimPrefix(rest, "/")
+	switch {
+	case tok == "":
+		return ompRoot, "", p
+	case strings.Contains(tok, "/"):
+		return trimmed, "", redactSegments(p)
+	}
+	// The token is the last segment, so its last occurrence is the one to
+	// hide even when it also spells part of the path ("/api/omp/.../omp").
+	i := strings.LastIndex(p, tok)
+	return ompRoot, tok, p[:i] + token.Redact(tok) + p[i+len(tok):]
 }
 
 // splitTokenAndID reads the segments after a resource: nothing, a token, an

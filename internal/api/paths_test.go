@@ -47,3 +47,30 @@ func containsToken(s, tok string) bool {
 	}
 	return false
 }
+
+// The OMP API (document 003): the bare route takes its token from the
+// Authorization header, the sandbox form from the path, with or without a
+// trailing slash; any single segment is the token.
+func TestCanonicalPathOMP(t *testing.T) {
+	const tok = "vgt_abcdefghijklmnopqrstuvwxyz012345"
+	const lovat = "6cec387781a94425b401206d1710801a" // the document's example token
+	tests := []struct {
+		in, canonical, tok, logPath string
+	}{
+		{"/api/omp/omp_invoice", "/api/omp/omp_invoice", "", "/api/omp/omp_invoice"},
+		{"/api/omp/omp_invoice/", "/api/omp/omp_invoice", "", "/api/omp/omp_invoice/"},
+		{"/api/omp/omp_invoice/" + tok, "/api/omp/omp_invoice", tok, "/api/omp/omp_invoice/vgt_…2345"},
+		{"/api/omp/omp_invoice/" + tok + "/", "/api/omp/omp_invoice", tok, "/api/omp/omp_invoice/vgt_…2345/"},
+		{"/api/omp/omp_invoice/" + lovat, "/api/omp/omp_invoice", lovat, "/api/omp/omp_invoice/…801a"},
+		{"/api/omp/omp_invoice/omp_invoice_token", "/api/omp/omp_invoice", "omp_invoice_token", "/api/omp/omp_invoice/…oken"},
+		// Two segments after the route, or another word, match no route.
+		{"/api/omp/omp_invoice/" + tok + "/1", "/api/omp/omp_invoice/" + tok + "/1", "", "/api/omp/omp_invoice/vgt_…2345/1"},
+		{"/api/omp/omp_invoices/" + tok, "/api/omp/omp_invoices/" + tok, "", "/api/omp/…ices/vgt_…2345"},
+	}
+	for _, tt := range tests {
+		c, tk, logPath := canonicalPath(tt.in)
+		if c != tt.canonical || tk != tt.tok || logPath != tt.logPath {
+			t.Errorf("canonicalPath(%q) = %q, %q, %q; want %q, %q, %q", tt.in, c, tk, logPath, tt.canonical, tt.tok, tt.logPath)
+		}
+	}
+}

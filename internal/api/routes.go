@@ -22,6 +22,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("PUT "+root+"/credit_notes/{id}", s.authed(s.handleUpdateDocument(creditNotes)))
 	s.mux.HandleFunc("GET "+root+"/credit_notes/{id}", s.authed(s.handleGetDocument(creditNotes)))
 	s.mux.HandleFunc("GET "+root+"/credit_notes", s.authed(s.handleListDocuments(creditNotes)))
+
+	s.mux.HandleFunc("POST "+ompRoot, s.authed(s.handleOMP))
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {

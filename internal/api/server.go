@@ -1,6 +1,7 @@
 // Package api is vatgate's HTTP surface: the Lovat-compatible routes of the
 // contract in shared/spec, their path aliases, authentication, JSON decoding
-// and the documented answer shapes. It depends on the store seam only.
+// and the documented answer shapes. It depends on the store seam and, for
+// the OMP route, on the OMP engine.
 package api
 
 import (
@@ -14,13 +15,19 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/vatgate/vatgate/internal/omp"
 	"github.com/vatgate/vatgate/internal/store"
 )
 
-// Config holds the server's tunables.
+// Config holds the server's tunables and its optional dependencies.
 type Config struct {
 	// MaxBodyBytes bounds a request body (413 above it).
 	MaxBodyBytes int64
+	// OMP answers the OMP route; nil answers it with 503.
+	OMP *omp.Engine
+	// Now is the clock: the OMP route takes "today" from it (the order
+	// date when none is given). Nil means time.Now.
+	Now func() time.Time
 }
 
 // DefaultMaxBodyBytes fits 100 invoices of 1,000 lines with room to spare.
@@ -28,16 +35,21 @@ const DefaultMaxBodyBytes = 16 << 20
 
 // Server answers the API. Its dependencies arrive through NewServer.
 type Server struct {
-	store store.Store
-	log   *slog.Logger
-	cfg   Config
-	mux   *http.ServeMux
+	store    store.Store
+	log      *slog.Logger
+	cfg      Config
+	mux      *http.ServeMux
+	ompCalls callCounter
 }
 
-// NewServer builds the API handler over a store.
+// NewServer builds the API handler over a store; cfg brings the tunables,
+// the OMP engine and the clock.
 func NewServer(st store.Store, logger *slog.Logger, cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	s := &Server{store: st, log: logger, cfg: cfg, mux: http.NewServeMux()}
 	s.routes()
