@@ -28,16 +28,22 @@ func main() {
 const usage = `vatgate: a Lovat-compatible invoicing and VAT compliance server
 
 Usage:
-  vatgate serve [--addr :8080] [--db sqlite:vatgate.db] [--demo]
+  vatgate serve [--addr :8080] [--db sqlite:vatgate.db] [--demo] [--fx-file PATH]
   vatgate migrate [--db URL]
   vatgate merchant create --name NAME [--plan standard|advanced] [--db URL]
   vatgate merchant list [--db URL]
   vatgate token create MERCHANT_ID [--db URL]
   vatgate token list MERCHANT_ID [--db URL]
   vatgate token revoke TOKEN_ID [--db URL]
+  vatgate rates [--date YYYY-MM-DD] [--country XXX|USA-XX|CAN-XX]
 
 --db is sqlite:PATH (the default, sqlite:vatgate.db) or a postgres:// URL;
 VATGATE_DB and VATGATE_ADDR set the defaults of --db and --addr.
+--fx-file (env VATGATE_FX_FILE) is a newer ECB reference rates file (CSV, XML
+or zip, as https://www.ecb.europa.eu/stats/eurofxref/ publishes them) merged
+over the snapshot built in, for the OMP API's currency conversions.
+rates prints the tax rates the OMP API answers from, in force on --date
+(default today).
 `
 
 // usageError is a mistake in the command line: exit code 2.
@@ -68,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMerchant(ctx, env, rest)
 	case "token":
 		return runToken(ctx, env, rest)
+	case "rates":
+		return runRates(env, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -7,9 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
+	"cloud.google.com/go/civil"
+
 	"github.com/vatgate/vatgate/internal/api"
+	"github.com/vatgate/vatgate/internal/fx"
+	"github.com/vatgate/vatgate/internal/omp"
 	"github.com/vatgate/vatgate/internal/store"
 )
 
@@ -21,6 +26,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	addr := fs.String("addr", env.envOr("VATGATE_ADDR", ":8080"), "listen address (env VATGATE_ADDR)")
 	demo := fs.Bool("demo", false, "on an empty database, create a demo merchant and print its token")
 	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "largest request body in bytes (413 above)")
+	fxFile := fs.String("fx-file", env.envOr("VATGATE_FX_FILE", ""), "a newer ECB reference rates file (CSV, XML or zip) to merge over the embedded snapshot (env VATGATE_FX_FILE)")
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -28,6 +34,14 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(env.stderr, nil))
 	slog.SetDefault(logger) // libraries (migrations) log through the default logger
+
+	// The rates come first: a broken --fx-file stops the start before any
+	// database work.
+	rates, err := loadFX(*fxFile)
+	if err != nil {
+		return err
+	}
+	logFX(logger, rates, *fxFile, time.Now())
 
 	st, err := openMigrated(ctx, *db)
 	if err != nil {
@@ -45,7 +59,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           api.NewServer(st, logger, api.Config{MaxBodyBytes: *maxBody}),
+		Handler:           api.NewServer(st, logger, api.Config{MaxBodyBytes: *maxBody, OMP: omp.New(rates), Now: time.Now}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -98,4 +112,40 @@ func createDemo(ctx context.Context, env environment, st store.Store, addr strin
 	}
 	fmt.Fprintf(env.stdout, "  curl -X POST http://%s/api/1/app/l_invoice/customers/$TOKEN -H 'Content-Type: application/json' -d '[{\"name\":\"Acme Corporation\"}]'\n", host)
 	return issueToken(ctx, env, st, m.ID)
+}
+
+// loadFX is the table of ECB reference rates the OMP engine converts with:
+// the snapshot embedded in the binary, extended by a newer ECB file when one
+// is given (its days win where both have one).
+func loadFX(path string) (*fx.Table, error) {
+	if path == "" {
+		return fx.Snapshot(), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--fx-file: %w", err)
+	}
+	defer f.Close()
+	newer, err := fx.Parse(f)
+	if err != nil {
+		return nil, fmt.Errorf("--fx-file %s: %w", path, err)
+	}
+	return fx.Snapshot().Merge(newer), nil
+}
+
+// logFX logs the span of exchange rates in force, and warns when it ends
+// so long before today that answers needing a conversion will be refused
+// (RULES §17.3): the operator's cue to load a newer ECB file.
+func logFX(logger *slog.Logger, rates *fx.Table, path string, now time.Time) {
+	first, last := rates.Span()
+	attrs := []any{"first", first.String(), "last", last.String()}
+	if path != "" {
+		attrs = append(attrs, "file", path)
+	}
+	logger.Info("exchange rates", attrs...)
+	if today := civil.DateOf(now.UTC()); today.After(last.AddDays(fx.MaxStaleness)) {
+		logger.Warn("exchange rates end more than a week ago: OMP requests that need a conversion after "+
+			last.AddDays(fx.MaxStaleness).String()+" are refused with 422; load a newer ECB file with --fx-file",
+			"last", last.String(), "today", today.String())
+	}
 }
