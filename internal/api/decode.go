@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vatgate/vatgate/internal/invoicing"
 	"github.com/vatgate/vatgate/internal/money"
@@ -19,7 +20,9 @@ import (
 const MaxBulkRecords = 100
 
 // readJSONBody reads a request body that must be JSON: the Content-Type is
-// checked (415), the size bounded (413) and the syntax validated (400).
+// checked (415), the size bounded (413) and the syntax validated (400). That
+// check is the only one: the readers below split the body's parts without
+// checking their syntax again.
 func (s *Server) readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
@@ -81,9 +84,12 @@ func decodeArray(body []byte, noun string) ([]json.RawMessage, *apiError) {
 	if body[0] != '[' {
 		return nil, errorf(http.StatusBadRequest, "request body must be a JSON array of %s", noun)
 	}
-	var records []json.RawMessage
-	if err := json.Unmarshal(body, &records); err != nil {
-		return nil, errorf(http.StatusBadRequest, "malformed JSON body: %s", describeJSONError(err))
+	records, ok := splitArray(body)
+	if !ok {
+		// Not a body readJSONBody has checked: let encoding/json say why.
+		if err := json.Unmarshal(body, &records); err != nil {
+			return nil, errorf(http.StatusBadRequest, "malformed JSON body: %s", describeJSONError(err))
+		}
 	}
 	switch {
 	case len(records) == 0:
@@ -106,7 +112,8 @@ type object struct {
 }
 
 // newObject reads raw as a JSON object. ok is false (and a problem recorded
-// under what) when raw is another kind of value.
+// under what) when raw is another kind of value. raw is valid JSON: a body
+// readJSONBody has checked, or a part of one.
 func newObject(raw json.RawMessage, path, what string, problems *[]invoicing.FieldError) (object, bool) {
 	o := object{path: path, problems: problems, known: map[string]bool{}}
 	raw = bytes.TrimSpace(raw)
@@ -114,9 +121,12 @@ func newObject(raw json.RawMessage, path, what string, problems *[]invoicing.Fie
 		o.problem(what, invoicing.RuleType, "must be a JSON object")
 		return o, false
 	}
-	if err := json.Unmarshal(raw, &o.fields); err != nil {
-		o.problem(what, invoicing.RuleType, "must be a JSON object")
-		return o, false
+	var ok bool
+	if o.fields, ok = splitObject(raw); !ok {
+		if err := json.Unmarshal(raw, &o.fields); err != nil {
+			o.problem(what, invoicing.RuleType, "must be a JSON object")
+			return o, false
+		}
 	}
 	return o, true
 }
@@ -158,8 +168,15 @@ func (o object) str(name string) *string {
 	if string(v) == "null" {
 		return new(string)
 	}
+	if v[0] != '"' {
+		o.problem(name, invoicing.RuleType, "must be a string")
+		return nil
+	}
+	if s, ok := plainString(v); ok {
+		return &s
+	}
 	var s string
-	if v[0] != '"' || json.Unmarshal(v, &s) != nil {
+	if json.Unmarshal(v, &s) != nil {
 		o.problem(name, invoicing.RuleType, "must be a string")
 		return nil
 	}
@@ -200,8 +217,14 @@ func (o object) boolean(name string) *bool {
 	if v == nil {
 		return nil
 	}
+	// v is a valid JSON value, so these are the only two that
+	// encoding/json would read into a bool.
 	var b bool
-	if json.Unmarshal(v, &b) != nil {
+	switch string(v) {
+	case "true":
+		b = true
+	case "false":
+	default:
 		o.problem(name, invoicing.RuleType, "must be true or false")
 		return nil
 	}
@@ -214,12 +237,189 @@ func (o object) array(name string) ([]json.RawMessage, bool) {
 	if v == nil {
 		return nil, false
 	}
-	var items []json.RawMessage
-	if v[0] != '[' || json.Unmarshal(v, &items) != nil {
+	if v[0] != '[' {
+		o.problem(name, invoicing.RuleType, "must be an array")
+		return nil, false
+	}
+	items, ok := splitArray(v)
+	if !ok && json.Unmarshal(v, &items) != nil {
 		o.problem(name, invoicing.RuleType, "must be an array")
 		return nil, false
 	}
 	return items, true
+}
+
+// splitArray and splitObject split a JSON array into its elements and an
+// object into its fields, as json.Unmarshal into []json.RawMessage and
+// map[string]json.RawMessage would (each value without the space around
+// it; of a key given twice, the last value), but without checking the
+// syntax again: they are given parts of a body readJSONBody has checked
+// whole. encoding/json checks the whole of its input on every call, so
+// unmarshalling the records, then each record's line_items, then each line
+// went over every line several times, which was most of the cost of
+// decoding a bulk body. The values are slices of v, not copies. ok is false
+// when v turns out not to be the array or object it must be; the caller
+// then lets encoding/json decode it, and say what is wrong.
+func splitArray(v []byte) (items []json.RawMessage, ok bool) {
+	items = []json.RawMessage{}
+	i := skipSpace(v, 1)
+	if i < len(v) && v[i] == ']' {
+		return items, i == len(v)-1
+	}
+	for i < len(v) {
+		end := skipValue(v, i)
+		if end == i {
+			return nil, false
+		}
+		items = append(items, v[i:end:end])
+		i = skipSpace(v, end)
+		switch {
+		case i == len(v)-1 && v[i] == ']':
+			return items, true
+		case i < len(v) && v[i] == ',':
+			i = skipSpace(v, i+1)
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+func splitObject(v []byte) (fields map[string]json.RawMessage, ok bool) {
+	fields = map[string]json.RawMessage{}
+	i := skipSpace(v, 1)
+	if i < len(v) && v[i] == '}' {
+		return fields, i == len(v)-1
+	}
+	for i < len(v) && v[i] == '"' {
+		keyEnd := skipString(v, i)
+		key, ok := unquote(v[i:keyEnd])
+		if !ok {
+			return nil, false
+		}
+		i = skipSpace(v, keyEnd)
+		if i >= len(v) || v[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(v, i+1)
+		end := skipValue(v, i)
+		if end == i {
+			return nil, false
+		}
+		fields[key] = v[i:end:end]
+		i = skipSpace(v, end)
+		switch {
+		case i == len(v)-1 && v[i] == '}':
+			return fields, true
+		case i < len(v) && v[i] == ',':
+			i = skipSpace(v, i+1)
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// skipSpace returns the index of the first byte of v from i on that is not
+// JSON white space.
+func skipSpace(v []byte, i int) int {
+	for i < len(v) && (v[i] == ' ' || v[i] == '\n' || v[i] == '\t' || v[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the index just past the JSON value that starts at
+// v[i], or i when none does. The value is taken to be valid: a number or
+// literal ends at the first delimiter, an array or object at the bracket
+// that balances its first.
+func skipValue(v []byte, i int) int {
+	if i >= len(v) {
+		return i
+	}
+	switch v[i] {
+	case '"':
+		return skipString(v, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(v); j++ {
+			switch v[j] {
+			case '"':
+				j = skipString(v, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return i
+	case ',', ':', '}', ']':
+		return i
+	}
+	j := i
+	for j < len(v) && !endsLiteral(v[j]) {
+		j++
+	}
+	return j
+}
+
+// endsLiteral reports whether c ends a number or literal: white space or
+// the punctuation that may follow a value.
+func endsLiteral(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', ',', ':', ']', '}':
+		return true
+	}
+	return false
+}
+
+// skipString returns the index just past the JSON string that starts at
+// v[i] (a quote), or len(v) when it does not end.
+func skipString(v []byte, i int) int {
+	for j := i + 1; j < len(v); j++ {
+		switch v[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(v)
+}
+
+// plainString returns the text of the JSON string q, quotes included, when
+// it needs no unquoting (no escape, no control character, valid UTF-8), the
+// usual case: the bytes between the quotes are then the text, exactly as
+// encoding/json returns it.
+func plainString(q []byte) (string, bool) {
+	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+		return "", false
+	}
+	inner := q[1 : len(q)-1]
+	ascii := true
+	for _, c := range inner {
+		switch {
+		case c < ' ' || c == '\\' || c == '"':
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	if !ascii && !utf8.Valid(inner) {
+		return "", false
+	}
+	return string(inner), true
+}
+
+// unquote returns the text of the JSON string q, as encoding/json reads it.
+func unquote(q []byte) (string, bool) {
+	if s, ok := plainString(q); ok {
+		return s, true
+	}
+	var s string
+	return s, json.Unmarshal(q, &s) == nil
 }
 
 // anyKnown reports whether the object holds any field the reader asked for.
