@@ -125,6 +125,6 @@ type EDocumentStore interface {
 	ClaimWebhookDeliveries(ctx context.Context, owner string, lease time.Duration, limit int) ([]WebhookDelivery, error)
 	// FinishWebhookDelivery records an attempt if the lease is still held.
 	FinishWebhookDelivery(ctx context.Context, d WebhookDelivery, res WebhookResult) error
-	// ListWebhookDeliveries is an endpoint's delivery log, newest first.
+	// ListWebhookDeliveries is an endpoint's delivery log, oldest first.
 	ListWebhookDeliveries(ctx context.Context, merchantID, endpointID int64, opt ListOptions) ([]WebhookDelivery, error)
 }
