@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"cloud.google.com/go/civil"
 
@@ -114,10 +115,10 @@ var (
 	fExemptionType      = field{"exemption_type"}
 	fNexusStates        = field{"marketplace_nexus_state"}
 	// Optional fields outside document 003 (RULES §17.6).
-	fDistanceSales      = field{"vendor_eu_distance_sales_eur"}
-	fDestinationOption  = field{"vendor_destination_option"}
-	fMarketplaceRegd    = field{"marketplace_registered"}
-	fVendorGSTRegistred = field{"vendor_gst_registered"}
+	fDistanceSales         = field{"vendor_eu_distance_sales_eur"}
+	fDestinationOption     = field{"vendor_destination_option"}
+	fMarketplaceRegistered = field{"marketplace_registered"}
+	fVendorGSTRegistered   = field{"vendor_gst_registered"}
 )
 
 // decodeOMP reads a request body (already checked to be JSON) into an
@@ -133,12 +134,13 @@ func (s *Server) decodeOMP(body []byte) (omp.Request, *apiError) {
 	var errs ompErrors
 	o, _ := newOMPObject(body, "", &errs)
 	req := omp.Request{
-		InvoiceID:          o.required(fInvoiceID),
+		InvoiceID:          invoiceID(o),
 		MarketplaceCountry: s.country(o, fMarketplaceCountry),
 		VendorCountry:      s.country(o, fVendorCountry),
 		MarketplaceIOSS:    isTrue(o.flag(fIOSS)),
 		OrderCurrency:      currency(o, fOrderCurrency),
 		OrderDate:          o.date(fOrderDate),
+		OrderAmount:        o.requiredAmount(fOrderAmount),
 		ShippingFee:        o.amount(fShippingFee),
 		ArrivalCountry:     s.country(o, fArrivalCountry),
 		ArrivalZip:         o.code(fArrivalZip),
@@ -157,18 +159,19 @@ func (s *Server) decodeOMP(body []byte) (omp.Request, *apiError) {
 		MarketplaceNexusStates:   o.states(fNexusStates),
 		VendorEUDistanceSalesEUR: o.amount(fDistanceSales),
 		VendorDestinationOption:  isTrue(o.flag(fDestinationOption)),
-		MarketplaceRegistered:    o.flag(fMarketplaceRegd),
-		VendorGSTRegistered:      isTrue(o.flag(fVendorGSTRegistred)),
-	}
-	if n := len([]rune(req.InvoiceID)); n > 25 {
-		o.invalid(fInvoiceID, invoicing.RuleMaxLength, "at most 25 characters (got %d)", n)
-	}
-	if amount := o.amount(fOrderAmount); amount != nil {
-		req.OrderAmount = *amount
-	} else if !o.given(fOrderAmount) {
-		o.missing(fOrderAmount)
+		MarketplaceRegistered:    o.flag(fMarketplaceRegistered),
+		VendorGSTRegistered:      isTrue(o.flag(fVendorGSTRegistered)),
 	}
 	return req, errs.answer()
+}
+
+// invoiceID reads invoice_id: required, "Maximum 25 characters".
+func invoiceID(o ompObject) string {
+	id := o.required(fInvoiceID)
+	if n := utf8.RuneCountInString(id); n > 25 {
+		o.invalid(fInvoiceID, invoicing.RuleMaxLength, "at most 25 characters (got %d)", n)
+	}
+	return id
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
@@ -368,6 +371,17 @@ func (o ompObject) number(f field) *money.Decimal {
 		return nil
 	}
 	return &d
+}
+
+// requiredAmount reads a required number that must not be negative.
+func (o ompObject) requiredAmount(f field) money.Decimal {
+	if d := o.amount(f); d != nil {
+		return *d
+	}
+	if !o.given(f) {
+		o.missing(f)
+	}
+	return money.Zero
 }
 
 // amount reads a number that must not be negative.

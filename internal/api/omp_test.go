@@ -213,6 +213,12 @@ func TestOMPAliases(t *testing.T) {
 			t.Errorf("%s as %s: got %s\nwant %s", alias[0], alias[1], got, want)
 		}
 	}
+	// Codes in any case are the upper-case codes.
+	lower := importEU.with("arrival_country", `"fra"`, "departure_country", `"Chn"`, "order_currency", `"eur"`,
+		"marketplace_establishment_country_id", `"deu"`, "vendor_establishment_country_id", `" chn "`)
+	if got := a.expect(200, "POST", ompPath+"/"+a.token, lower.json()); got != want {
+		t.Errorf("lower-case codes: got %s\nwant %s", got, want)
+	}
 	// The alias is read, not ignored: the same value under it changes the answer.
 	if got := a.expect(200, "POST", ompPath+"/"+a.token, importEU.renamed("marketplace_IOSS_number", "OMP_IOSS_number").with("OMP_IOSS_number", "false").json()); rule(t, got) != "EU-E3" {
 		t.Errorf("OMP_IOSS_number false: %s", got)
@@ -373,7 +379,7 @@ func TestOMPRefusals(t *testing.T) {
 		{"Item an object", eu("Item", `{"item_price":1}`), auth, 422, "Item: must be an array of items"},
 		{"Item of numbers", eu("Item", `[1]`), auth, 422, "Item[0]: must be a JSON object"},
 		{"nexus a number", salesUS.with("marketplace_nexus_state", `5`).json(), auth, 422, "marketplace_nexus_state: must be a string of state codes or an array of them"},
-		{"two invalid", eu("arrival_country", `"XYZ"`, "order_amount", `-3`), auth, 422, `arrival_country: "XYZ" is not an ISO 3166-1 alpha-3 country code; order_amount: must not be negative (got -3)`},
+		{"two invalid", eu("arrival_country", `"XYZ"`, "order_amount", `-3`), auth, 422, `order_amount: must not be negative (got -3); arrival_country: "XYZ" is not an ISO 3166-1 alpha-3 country code`},
 		// Refused by the engine, mapped by kind.
 		{"unknown state", salesUS.with("arrival_state", `"XX"`).json(), auth, 422, `arrival_state: "XX" is not a US state code`},
 		{"shipping above amount", eu("Item", "", "shipping_fee", `300`), auth, 422, "shipping_fee: 300 is more than order_amount 200, which includes shipping"},
