@@ -46,7 +46,7 @@ func (a Answer) MarshalJSON() ([]byte, error) {
 		b.WriteString(`,"rate_basis":`)
 		writeString(&b, a.RateBasis)
 	}
-	basis, err := json.Marshal(a.Basis)
+	basis, err := marshal(a.Basis)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func writeInvoiceFields(b *bytes.Buffer, inv Invoice, withItems bool) {
 }
 
 func writeString(b *bytes.Buffer, s string) {
-	out, _ := json.Marshal(s) // a string always marshals
+	out, _ := marshal(s) // a string always marshals
 	b.Write(out)
 }
 
@@ -118,7 +118,7 @@ func (b Basis) MarshalJSON() ([]byte, error) {
 	if rates == nil {
 		rates = []RateUse{}
 	}
-	return json.Marshal(wire{b.Rule, b.Reason, b.Section, dateString(b.Date), b.DateSource, b.Thresholds, rates, b.Items, b.Notes})
+	return marshal(wire{b.Rule, b.Reason, b.Section, dateString(b.Date), b.DateSource, b.Thresholds, rates, b.Items, b.Notes})
 }
 
 // MarshalJSON writes {name, threshold, currency, comparison, value,
@@ -136,7 +136,7 @@ func (t Threshold) MarshalJSON() ([]byte, error) {
 		Result         bool        `json:"result"`
 		Note           string      `json:"note,omitempty"`
 	}
-	return json.Marshal(wire{t.Name, json.Number(number(t.Threshold)), t.Currency, t.Comparison,
+	return marshal(wire{t.Name, json.Number(number(t.Threshold)), t.Currency, t.Comparison,
 		json.Number(number(t.Value)), t.ValueCurrency, json.Number(number(t.ConvertedValue)),
 		t.Exchange, t.Result, t.Note})
 }
@@ -147,7 +147,7 @@ func (x Exchange) MarshalJSON() ([]byte, error) {
 		From ExchangeRate `json:"from"`
 		To   ExchangeRate `json:"to"`
 	}
-	return json.Marshal(wire(x))
+	return marshal(wire(x))
 }
 
 // MarshalJSON writes {currency, per_eur, published}.
@@ -157,7 +157,7 @@ func (r ExchangeRate) MarshalJSON() ([]byte, error) {
 		PerEUR    json.Number `json:"per_eur"`
 		Published string      `json:"published,omitempty"`
 	}
-	return json.Marshal(wire{r.Currency, json.Number(number(r.PerEUR)), dateString(r.Published)})
+	return marshal(wire{r.Currency, json.Number(number(r.PerEUR)), dateString(r.Published)})
 }
 
 // MarshalJSON writes {jurisdiction, percent, kind, effective_from,
@@ -176,7 +176,7 @@ func (r RateUse) MarshalJSON() ([]byte, error) {
 	if src == nil {
 		src = []string{}
 	}
-	return json.Marshal(wire{r.Jurisdiction, json.Number(number(r.Percent)), r.Kind,
+	return marshal(wire{r.Jurisdiction, json.Number(number(r.Percent)), r.Kind,
 		dateString(r.EffectiveFrom), dateString(r.EffectiveTo), src, r.Uncertain})
 }
 
@@ -188,5 +188,19 @@ func (i ItemBasis) MarshalJSON() ([]byte, error) {
 		Reason     string      `json:"reason"`
 		Thresholds []Threshold `json:"thresholds,omitempty"`
 	}
-	return json.Marshal(wire(i))
+	return marshal(wire(i))
+}
+
+// marshal is json.Marshal without HTML escaping: answers carry comparisons
+// such as "<=", which encoding/json would write as "\u003c=". Every level
+// of the answer goes through it, because escaping happens where a value is
+// marshalled, not where the answer is written.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
