@@ -44,6 +44,9 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"Document", documentTests()},
 		{"Number", numberTests},
 		{"Concurrency", concurrencyTests},
+		{"EDocument", eDocumentTests},
+		{"Transmission", transmissionTests},
+		{"Webhook", webhookTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
