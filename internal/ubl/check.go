@@ -208,14 +208,22 @@ func (c *checker) run() {
 	c.breakdown()
 }
 
+// approvedProfiles are the business processes PEPPOL-EN16931-R007 accepts.
+var approvedProfiles = map[string]bool{
+	ProfileID:                                 true,
+	"urn:peppol:france:billing:regulated":     true,
+	"urn:peppol:france:billing:non-regulated": true,
+	"urn:peppol:bis:billing_with_response":    true,
+}
+
 // document: R001, R007, R003, R004, R053.
 func (c *checker) document() {
 	r := c.root
 	switch p := r.child("ProfileID"); {
 	case p == nil:
 		c.add("PEPPOL-EN16931-R001", "business process (cbc:ProfileID) is missing")
-	case p.value() != ProfileID:
-		c.add("PEPPOL-EN16931-R007", "business process is %q, not the approved %q", p.value(), ProfileID)
+	case !approvedProfiles[p.value()]:
+		c.add("PEPPOL-EN16931-R007", "business process is %q, not an approved one such as %q", p.value(), ProfileID)
 	}
 	if r.child("BuyerReference").value() == "" && r.path("OrderReference/ID").value() == "" {
 		c.add("PEPPOL-EN16931-R003", "neither a buyer reference (BT-10) nor a purchase order reference (BT-13) is given")

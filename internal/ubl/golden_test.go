@@ -168,7 +168,7 @@ func goldenCases() []goldenCase {
 			doc: tdoc{Number: "SEK-1", Created: "2025-06-01", Currency: "SEK", Rate: "12",
 				Supplier: tparty{"Exempel AB", "Drottninggatan 1", "Stockholm", "111 51", "0007:5560360793", "SE556036079301", "SWE"},
 				Customer: no, Lines: []tline{line("Livsmedel", "7", "149.90"), line("Frakt", "1", "99")}}},
-		{name: "currency-jpy", parties: deNO, doc: with(base("JPY-1", line("Components", "3", "1250"), line("Fee", "1", "999.5")),
+		{name: "currency-jpy", parties: deNO, doc: with(base("JPY-1", line("Components", "3", "1250"), line("Fee", "1", "1000")),
 			func(d *tdoc) { d.Currency = "JPY"; d.Rate = "10" })},
 		{name: "currency-usd", parties: deNO, doc: with(base("USD-1", line("Consulting", "8", "150.00")), func(d *tdoc) { d.Currency = "USD" })},
 

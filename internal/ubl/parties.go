@@ -18,9 +18,11 @@ type party struct {
 	postal   string
 	country  string // ISO 3166-1 alpha-2 (BT-40/BT-55)
 
-	// taxNumber is the tax number as given, normalised; vat is it read as
-	// a VAT identifier with its ISO prefix ("" when it is not one).
+	// taxNumber is the tax number normalised (taxRaw: as given, trimmed);
+	// vat is it read as a VAT identifier with its ISO prefix ("" when it is
+	// not one).
 	taxNumber string
+	taxRaw    string
 	vat       string
 	// vatFromEndpoint tells that vat came from a VAT-number participant id
 	// because no tax number was given.
@@ -41,6 +43,7 @@ func resolveParty(field string, in invoicing.Party, ep Endpoint) (party, *InputE
 		city:      strings.TrimSpace(in.City),
 		postal:    strings.TrimSpace(in.PostalCode),
 		taxNumber: normTaxNumber(in.TaxNumber),
+		taxRaw:    strings.TrimSpace(in.TaxNumber),
 	}
 	for _, f := range []struct{ name, v string }{
 		{field, p.name}, {field + "_street", p.street}, {field + "_city", p.city}, {field + "_postal_code", p.postal},

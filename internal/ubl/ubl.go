@@ -271,7 +271,7 @@ func build(doc invoicing.EDocument, p Parties) (*xDocument, error) {
 		if pt.vat != "" && !pt.vatFromEndpoint {
 			return pt.vat
 		}
-		return pt.taxNumber
+		return pt.taxRaw
 	}
 	if salesTax {
 		if t := localTax(sup); t != "" {
