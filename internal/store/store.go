@@ -110,4 +110,6 @@ type Store interface {
 	UpdateDocument(ctx context.Context, merchantID int64, k invoicing.Kind, id int64, in invoicing.DocumentInput) (before, after invoicing.Document, err error)
 	GetDocument(ctx context.Context, merchantID int64, k invoicing.Kind, id int64) (invoicing.Document, error)
 	ListDocuments(ctx context.Context, merchantID int64, k invoicing.Kind, opt ListOptions) ([]invoicing.Document, error)
+
+	EDocumentStore
 }

@@ -14,8 +14,6 @@ import (
 	"github.com/vatgate/vatgate/internal/store"
 )
 
-var _ store.EDocumentStore = (*DB)(nil)
-
 // Lock order. Every transaction that writes e-documents or their jobs takes
 // row locks in one order, so none waits in a cycle: the merchant row (uploads
 // only, which serializes a merchant's uploads and so its numbering), then

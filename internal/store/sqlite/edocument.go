@@ -12,8 +12,6 @@ import (
 	"github.com/vatgate/vatgate/internal/store"
 )
 
-var _ store.EDocumentStore = (*DB)(nil)
-
 // eDocumentContent are the columns an e-document's content fills, written by
 // eDocumentContentValues in this order; error recovery rewrites exactly
 // these.

@@ -42,7 +42,7 @@ type ClockedOpener func(tb testing.TB, now func() time.Time) (s store.Store, reo
 // clockedTest is a leaf of RunClocked.
 type clockedTest struct {
 	name string
-	fn   func(t *testing.T, c *Clock, s eStore, reopen func() eStore)
+	fn   func(t *testing.T, c *Clock, s store.Store, reopen func() store.Store)
 }
 
 var clockedTests = []clockedTest{
@@ -53,27 +53,23 @@ var clockedTests = []clockedTest{
 	{"Restart", testClockedRestart},
 }
 
-// Run's leaves see the backend's real clock; RunClocked runs the tests of
-// the transmission and webhook queues that must move time on (lease
-// expiry, retry times) or restart the store, which the interface alone
-// cannot do: the backend's test hands over its clock and a way to reopen.
+// RunClocked runs the tests of the transmission and webhook queues that
+// must move time on (lease expiry, retry times) or restart the store, which
+// the interface alone cannot do (Run's leaves see the backend's real clock):
+// the backend's test hands over its clock and a way to reopen.
 func RunClocked(t *testing.T, open ClockedOpener) {
 	for _, tc := range clockedTests {
 		t.Run(tc.name, func(t *testing.T) {
 			c := NewClock(time.Date(2031, 3, 4, 5, 6, 7, 891234567, time.UTC))
 			s, reopen := open(t, c.Now)
-			es, ok := s.(eStore)
-			if !ok {
-				t.Skipf("%T does not implement store.EDocumentStore", s)
-			}
-			tc.fn(t, c, es, func() eStore { return reopen().(eStore) })
+			tc.fn(t, c, s, reopen)
 		})
 	}
 }
 
 // testClockedTimestamps: every timestamp the queues write, and the event's,
 // comes from the store's clock.
-func testClockedTimestamps(t *testing.T, c *Clock, s eStore, _ func() eStore) {
+func testClockedTimestamps(t *testing.T, c *Clock, s store.Store, _ func() store.Store) {
 	t0 := micro(c.Now())
 	m := MustCreateMerchant(t, s)
 	ep := MustCreateWebhookEndpoint(t, s, m.ID)
@@ -107,7 +103,7 @@ func testClockedTimestamps(t *testing.T, c *Clock, s eStore, _ func() eStore) {
 // testClockedLeaseExpires: a crashed worker's job is claimed again once the
 // lease has passed on the store's clock, not before, with the next attempt;
 // the stale worker's finish is refused and no second pending event is sent.
-func testClockedLeaseExpires(t *testing.T, c *Clock, s eStore, _ func() eStore) {
+func testClockedLeaseExpires(t *testing.T, c *Clock, s store.Store, _ func() store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	ep := MustCreateWebhookEndpoint(t, s, m.ID)
@@ -145,7 +141,7 @@ func testClockedLeaseExpires(t *testing.T, c *Clock, s eStore, _ func() eStore) 
 
 // testClockedRetryAt: a job waiting for a retry is due at RetryAt on the
 // store's clock, not before.
-func testClockedRetryAt(t *testing.T, c *Clock, s eStore, _ func() eStore) {
+func testClockedRetryAt(t *testing.T, c *Clock, s store.Store, _ func() store.Store) {
 	m := MustCreateMerchant(t, s)
 	MustCreateEDocuments(t, s, m.ID, MinimalEDocument(invoicing.KindInvoice, ""))
 	tr := mustClaim(t, s, "w", 1)[0]
@@ -165,7 +161,7 @@ func testClockedRetryAt(t *testing.T, c *Clock, s eStore, _ func() eStore) {
 
 // testClockedDeliveries: a delivery's lease and its retry time follow the
 // store's clock like a transmission's.
-func testClockedDeliveries(t *testing.T, c *Clock, s eStore, _ func() eStore) {
+func testClockedDeliveries(t *testing.T, c *Clock, s store.Store, _ func() store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	ep := MustCreateWebhookEndpoint(t, s, m.ID)
@@ -210,7 +206,7 @@ func testClockedDeliveries(t *testing.T, c *Clock, s eStore, _ func() eStore) {
 // by a worker that dies with the process, waiting for a retry; deliveries
 // queued and leased) and starts it again: nothing is lost, what was queued
 // is claimable at once, and what the dead process held once its lease ends.
-func testClockedRestart(t *testing.T, c *Clock, s eStore, reopen func() eStore) {
+func testClockedRestart(t *testing.T, c *Clock, s store.Store, reopen func() store.Store) {
 	m := MustCreateMerchant(t, s)
 	ep := MustCreateWebhookEndpoint(t, s, m.ID)
 	docs := MustCreateEDocuments(t, s, m.ID,

@@ -11,33 +11,6 @@ import (
 	"github.com/vatgate/vatgate/internal/store"
 )
 
-// eStore is a backend with the e-document part of the store.
-type eStore interface {
-	store.Store
-	store.EDocumentStore
-}
-
-// eTest is a leaf of the e-document groups.
-type eTest struct {
-	name string
-	fn   func(t *testing.T, s eStore)
-}
-
-// eTests turns e-document leaves into leaves of the suite.
-func eTests(tests ...eTest) []test {
-	out := make([]test, len(tests))
-	for i, et := range tests {
-		out[i] = test{et.name, func(t *testing.T, s store.Store) {
-			es, ok := s.(eStore)
-			if !ok {
-				t.Skipf("%T does not implement store.EDocumentStore", s)
-			}
-			et.fn(t, es)
-		}}
-	}
-	return out
-}
-
 // SampleEDocument is a valid e-document of kind k with every field set, the
 // optional ones included, whose amounts add up under EN 16931 and only
 // survive exact storage.
@@ -132,21 +105,21 @@ func eDocumentID(d invoicing.EDocument) int64 { return d.ID }
 // messageIDPattern is a random (version 4) UUID.
 var messageIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
-var eDocumentTests = eTests(
-	eTest{"CreateRoundTrip", testEDocumentRoundTrip},
-	eTest{"CreateQueuesTransmission", testEDocumentQueues},
-	eTest{"Numbering", testEDocumentNumbering},
-	eTest{"NumberingSkipsTaken", testEDocumentNumberingSkipsTaken},
-	eTest{"NumberTaken", testEDocumentNumberTaken},
-	eTest{"DuplicateInOneCall", testEDocumentDuplicateInCall},
-	eTest{"ErrorRecovery", testEDocumentErrorRecovery},
-	eTest{"ErrorRecoveryInOneCall", testEDocumentErrorRecoveryInCall},
-	eTest{"GetNotFound", testEDocumentGetNotFound},
-	eTest{"List", testEDocumentList},
-	eTest{"UBL", testEDocumentUBL},
-)
+var eDocumentTests = []test{
+	{"CreateRoundTrip", testEDocumentRoundTrip},
+	{"CreateQueuesTransmission", testEDocumentQueues},
+	{"Numbering", testEDocumentNumbering},
+	{"NumberingSkipsTaken", testEDocumentNumberingSkipsTaken},
+	{"NumberTaken", testEDocumentNumberTaken},
+	{"DuplicateInOneCall", testEDocumentDuplicateInCall},
+	{"ErrorRecovery", testEDocumentErrorRecovery},
+	{"ErrorRecoveryInOneCall", testEDocumentErrorRecoveryInCall},
+	{"GetNotFound", testEDocumentGetNotFound},
+	{"List", testEDocumentList},
+	{"UBL", testEDocumentUBL},
+}
 
-func testEDocumentRoundTrip(t *testing.T, s eStore) {
+func testEDocumentRoundTrip(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	far := SampleEDocument(invoicing.KindInvoice, "far dates")
 	far.CreatedDate, far.DueDate = civil.Date{Year: 1, Month: 1, Day: 1}, civil.Date{Year: 9999, Month: 12, Day: 31}
@@ -183,7 +156,7 @@ func testEDocumentRoundTrip(t *testing.T, s eStore) {
 	}
 }
 
-func testEDocumentQueues(t *testing.T, s eStore) {
+func testEDocumentQueues(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	wantPending(t, s, 0)
 	docs := MustCreateEDocuments(t, s, m.ID, MinimalEDocument(invoicing.KindInvoice, "Q-1"), MinimalEDocument(invoicing.KindCreditNote, ""))
@@ -198,7 +171,7 @@ func testEDocumentQueues(t *testing.T, s eStore) {
 	wantIDs(t, "claimed documents", ids(docs, eDocumentID), ids(claimed, transmissionDocID))
 }
 
-func testEDocumentNumbering(t *testing.T, s eStore) {
+func testEDocumentNumbering(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	other := MustCreateMerchant(t, s)
 	inv, cn := invoicing.KindInvoice, invoicing.KindCreditNote
@@ -216,7 +189,7 @@ func testEDocumentNumbering(t *testing.T, s eStore) {
 	}
 }
 
-func testEDocumentNumberingSkipsTaken(t *testing.T, s eStore) {
+func testEDocumentNumberingSkipsTaken(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	k := invoicing.KindCreditNote
 	MustCreateEDocuments(t, s, m.ID, MinimalEDocument(k, k.ENumber(2)))
@@ -248,7 +221,7 @@ func wantENumbers[R store.EDocumentResult | store.DocumentResult](tb testing.TB,
 	wantEqual(tb, what+": numbers", want, got)
 }
 
-func testEDocumentNumberTaken(t *testing.T, s eStore) {
+func testEDocumentNumberTaken(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	other := MustCreateMerchant(t, s)
 	k := invoicing.KindInvoice
@@ -292,7 +265,7 @@ func testEDocumentNumberTaken(t *testing.T, s eStore) {
 	MustCreateEDocuments(t, s, m.ID, MinimalEDocument(k, "B-1"))
 }
 
-func testEDocumentDuplicateInCall(t *testing.T, s eStore) {
+func testEDocumentDuplicateInCall(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	k := invoicing.KindCreditNote
 	results := createEDocuments(t, s, m.ID, MinimalEDocument(k, "D-1"), MinimalEDocument(k, "D-1"), MinimalEDocument(k, "D-2"))
@@ -304,7 +277,7 @@ func testEDocumentDuplicateInCall(t *testing.T, s eStore) {
 // testEDocumentErrorRecovery follows document 004's error recovery through
 // the store: a document that failed is replaced by a new upload of its
 // number, queued again under a new message id, and sent.
-func testEDocumentErrorRecovery(t *testing.T, s eStore) {
+func testEDocumentErrorRecovery(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	ep := MustCreateWebhookEndpoint(t, s, m.ID)
@@ -367,7 +340,7 @@ func testEDocumentErrorRecovery(t *testing.T, s eStore) {
 // testEDocumentErrorRecoveryInCall: a number in error given twice in one
 // call is recovered by the first and refused to the second, which finds it
 // new.
-func testEDocumentErrorRecoveryInCall(t *testing.T, s eStore) {
+func testEDocumentErrorRecoveryInCall(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	k := invoicing.KindCreditNote
 	d := MustCreateEDocuments(t, s, m.ID, MinimalEDocument(k, "E-1"))[0]
@@ -380,7 +353,7 @@ func testEDocumentErrorRecoveryInCall(t *testing.T, s eStore) {
 	wantPending(t, s, 1)
 }
 
-func testEDocumentGetNotFound(t *testing.T, s eStore) {
+func testEDocumentGetNotFound(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	other := MustCreateMerchant(t, s)
@@ -394,7 +367,7 @@ func testEDocumentGetNotFound(t *testing.T, s eStore) {
 	}
 }
 
-func testEDocumentList(t *testing.T, s eStore) {
+func testEDocumentList(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	other := MustCreateMerchant(t, s)
@@ -453,7 +426,7 @@ func testEDocumentList(t *testing.T, s eStore) {
 	}
 }
 
-func testEDocumentUBL(t *testing.T, s eStore) {
+func testEDocumentUBL(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	other := MustCreateMerchant(t, s)

@@ -51,20 +51,20 @@ func transmissionJobID(tr store.Transmission) int64 { return tr.JobID }
 func pastRetry() time.Time   { return time.Now().Add(-time.Minute) }
 func futureRetry() time.Time { return time.Now().Add(time.Hour) }
 
-var transmissionTests = eTests(
-	eTest{"ClaimMovesToPending", testClaimMovesToPending},
-	eTest{"ClaimOrderAndLimit", testClaimOrderAndLimit},
-	eTest{"FinishFinalStatuses", testFinishFinalStatuses},
-	eTest{"FinishRetry", testFinishRetry},
-	eTest{"FinishConflict", testFinishConflict},
-	eTest{"LeaseExpires", testLeaseExpires},
-	eTest{"ConcurrentClaims", testConcurrentClaims},
-	eTest{"SetStatusByMessageID", testSetStatusByMessageID},
-	eTest{"SetStatusEndsTransmission", testSetStatusEndsTransmission},
-	eTest{"SetStatusInvalid", testSetStatusInvalid},
-)
+var transmissionTests = []test{
+	{"ClaimMovesToPending", testClaimMovesToPending},
+	{"ClaimOrderAndLimit", testClaimOrderAndLimit},
+	{"FinishFinalStatuses", testFinishFinalStatuses},
+	{"FinishRetry", testFinishRetry},
+	{"FinishConflict", testFinishConflict},
+	{"LeaseExpires", testLeaseExpires},
+	{"ConcurrentClaims", testConcurrentClaims},
+	{"SetStatusByMessageID", testSetStatusByMessageID},
+	{"SetStatusEndsTransmission", testSetStatusEndsTransmission},
+	{"SetStatusInvalid", testSetStatusInvalid},
+}
 
-func testClaimMovesToPending(t *testing.T, s eStore) {
+func testClaimMovesToPending(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	d := MustCreateEDocuments(t, s, m.ID, SampleEDocument(invoicing.KindCreditNote, "C-1"))[0]
 	tick()
@@ -100,7 +100,7 @@ func testClaimMovesToPending(t *testing.T, s eStore) {
 	}
 }
 
-func testClaimOrderAndLimit(t *testing.T, s eStore) {
+func testClaimOrderAndLimit(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	other := MustCreateMerchant(t, s)
 	var docs []invoicing.EDocument
@@ -124,7 +124,7 @@ func testClaimOrderAndLimit(t *testing.T, s eStore) {
 	}
 }
 
-func testFinishFinalStatuses(t *testing.T, s eStore) {
+func testFinishFinalStatuses(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	ep := MustCreateWebhookEndpoint(t, s, m.ID)
@@ -167,7 +167,7 @@ func testFinishFinalStatuses(t *testing.T, s eStore) {
 	}
 }
 
-func testFinishRetry(t *testing.T, s eStore) {
+func testFinishRetry(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	ep := MustCreateWebhookEndpoint(t, s, m.ID)
@@ -206,7 +206,7 @@ func testFinishRetry(t *testing.T, s eStore) {
 	}
 }
 
-func testFinishConflict(t *testing.T, s eStore) {
+func testFinishConflict(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	d := MustCreateEDocuments(t, s, m.ID, MinimalEDocument(invoicing.KindInvoice, "K-1"))[0]
@@ -230,7 +230,7 @@ func testFinishConflict(t *testing.T, s eStore) {
 // testLeaseExpires: a worker that dies holding a job (here: never finishes)
 // loses it when its lease runs out; another worker takes it over with the
 // next attempt, and the first one's late finish is refused.
-func testLeaseExpires(t *testing.T, s eStore) {
+func testLeaseExpires(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	d := MustCreateEDocuments(t, s, m.ID, MinimalEDocument(invoicing.KindInvoice, "X-1"))[0]
@@ -253,7 +253,7 @@ func testLeaseExpires(t *testing.T, s eStore) {
 
 // testConcurrentClaims lets several workers claim from one queue at once
 // until it is empty: every job must be claimed exactly once.
-func testConcurrentClaims(t *testing.T, s eStore) {
+func testConcurrentClaims(t *testing.T, s store.Store) {
 	const jobs, claimers = 200, 4
 	m := MustCreateMerchant(t, s)
 	var docs []invoicing.EDocument
@@ -318,7 +318,7 @@ func testConcurrentClaims(t *testing.T, s eStore) {
 	}
 }
 
-func testSetStatusByMessageID(t *testing.T, s eStore) {
+func testSetStatusByMessageID(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	ep := MustCreateWebhookEndpoint(t, s, m.ID)
@@ -362,7 +362,7 @@ func testSetStatusByMessageID(t *testing.T, s eStore) {
 // testSetStatusEndsTransmission: an answer about a document whose job is
 // still queued (a retry waiting, or an attempt in flight) ends the job; the
 // worker in flight then finds its lease gone.
-func testSetStatusEndsTransmission(t *testing.T, s eStore) {
+func testSetStatusEndsTransmission(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	docs := MustCreateEDocuments(t, s, m.ID, MinimalEDocument(invoicing.KindInvoice, "W-1"), MinimalEDocument(invoicing.KindInvoice, "W-2"))
@@ -384,7 +384,7 @@ func testSetStatusEndsTransmission(t *testing.T, s eStore) {
 	answer(t, s, docs[1].MessageID, invoicing.EStatusDelivered, "")
 }
 
-func testSetStatusInvalid(t *testing.T, s eStore) {
+func testSetStatusInvalid(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	d := MustCreateEDocuments(t, s, m.ID, MinimalEDocument(invoicing.KindInvoice, "I-1"))[0]
 	for _, st := range []invoicing.EStatus{invoicing.EStatusNew, invoicing.EStatusPending, "bogus"} {

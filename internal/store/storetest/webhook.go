@@ -113,21 +113,21 @@ func mustFinishDelivery(tb testing.TB, s store.EDocumentStore, d store.WebhookDe
 func deliveryID(d store.WebhookDelivery) int64 { return d.ID }
 func endpointID(e store.WebhookEndpoint) int64 { return e.ID }
 
-var webhookTests = eTests(
-	eTest{"EndpointCreateList", testEndpointCreateList},
-	eTest{"EndpointDelete", testEndpointDelete},
-	eTest{"EventPerEndpoint", testEventPerEndpoint},
-	eTest{"EventPayload", testEventPayload},
-	eTest{"NoEndpointNoEvent", testNoEndpointNoEvent},
-	eTest{"ClaimDeliveries", testClaimDeliveries},
-	eTest{"FinishDelivery", testFinishDelivery},
-	eTest{"FinishDeliveryConflict", testFinishDeliveryConflict},
-	eTest{"DeliveryLeaseExpires", testDeliveryLeaseExpires},
-	eTest{"ListDeliveries", testListDeliveries},
-	eTest{"ConcurrentDeliveryClaims", testConcurrentDeliveryClaims},
-)
+var webhookTests = []test{
+	{"EndpointCreateList", testEndpointCreateList},
+	{"EndpointDelete", testEndpointDelete},
+	{"EventPerEndpoint", testEventPerEndpoint},
+	{"EventPayload", testEventPayload},
+	{"NoEndpointNoEvent", testNoEndpointNoEvent},
+	{"ClaimDeliveries", testClaimDeliveries},
+	{"FinishDelivery", testFinishDelivery},
+	{"FinishDeliveryConflict", testFinishDeliveryConflict},
+	{"DeliveryLeaseExpires", testDeliveryLeaseExpires},
+	{"ListDeliveries", testListDeliveries},
+	{"ConcurrentDeliveryClaims", testConcurrentDeliveryClaims},
+}
 
-func testEndpointCreateList(t *testing.T, s eStore) {
+func testEndpointCreateList(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	other := MustCreateMerchant(t, s)
@@ -155,7 +155,7 @@ func testEndpointCreateList(t *testing.T, s eStore) {
 	wantErrIs(t, "CreateWebhookEndpoint for an unknown merchant", err, store.ErrNotFound)
 }
 
-func testEndpointDelete(t *testing.T, s eStore) {
+func testEndpointDelete(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	other := MustCreateMerchant(t, s)
@@ -196,7 +196,7 @@ func testEndpointDelete(t *testing.T, s eStore) {
 
 // testEventPerEndpoint: a status change queues one delivery per endpoint of
 // the merchant, in the change's transaction, with the same body.
-func testEventPerEndpoint(t *testing.T, s eStore) {
+func testEventPerEndpoint(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	other := MustCreateMerchant(t, s)
 	e1 := MustCreateWebhookEndpoint(t, s, m.ID)
@@ -241,7 +241,7 @@ func testEventPerEndpoint(t *testing.T, s eStore) {
 	}
 }
 
-func testEventPayload(t *testing.T, s eStore) {
+func testEventPayload(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	ep := MustCreateWebhookEndpoint(t, s, m.ID)
 	us := SampleEDocument(invoicing.KindInvoice, "US-1")
@@ -311,7 +311,7 @@ func equalPtr[T comparable](a, b *T) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
 
-func testNoEndpointNoEvent(t *testing.T, s eStore) {
+func testNoEndpointNoEvent(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	d := MustCreateEDocuments(t, s, m.ID, MinimalEDocument(invoicing.KindInvoice, "N-1"))[0]
 	if got := mustClaimDeliveries(t, s, "w", 100); len(got) != 0 {
@@ -323,7 +323,7 @@ func testNoEndpointNoEvent(t *testing.T, s eStore) {
 	wantTransitions(t, s, m.ID, ep.ID, d.ID, "new->pending", "pending->sent")
 }
 
-func testClaimDeliveries(t *testing.T, s eStore) {
+func testClaimDeliveries(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	ep := MustCreateWebhookEndpoint(t, s, m.ID)
 	MustCreateEDocuments(t, s, m.ID, MinimalEDocument(invoicing.KindInvoice, ""), MinimalEDocument(invoicing.KindInvoice, ""), MinimalEDocument(invoicing.KindInvoice, ""))
@@ -354,7 +354,7 @@ func testClaimDeliveries(t *testing.T, s eStore) {
 	}
 }
 
-func testFinishDelivery(t *testing.T, s eStore) {
+func testFinishDelivery(t *testing.T, s store.Store) {
 	m := MustCreateMerchant(t, s)
 	ep := MustCreateWebhookEndpoint(t, s, m.ID)
 	MustCreateEDocuments(t, s, m.ID, MinimalEDocument(invoicing.KindInvoice, ""), MinimalEDocument(invoicing.KindInvoice, ""), MinimalEDocument(invoicing.KindInvoice, ""))
@@ -394,7 +394,7 @@ func testFinishDelivery(t *testing.T, s eStore) {
 	}
 }
 
-func testFinishDeliveryConflict(t *testing.T, s eStore) {
+func testFinishDeliveryConflict(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	MustCreateWebhookEndpoint(t, s, m.ID)
@@ -415,7 +415,7 @@ func testFinishDeliveryConflict(t *testing.T, s eStore) {
 		s.FinishWebhookDelivery(ctx, d, store.WebhookResult{Delivered: true, StatusCode: 200}), store.ErrConflict)
 }
 
-func testDeliveryLeaseExpires(t *testing.T, s eStore) {
+func testDeliveryLeaseExpires(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	ep := MustCreateWebhookEndpoint(t, s, m.ID)
@@ -437,7 +437,7 @@ func testDeliveryLeaseExpires(t *testing.T, s eStore) {
 	}
 }
 
-func testListDeliveries(t *testing.T, s eStore) {
+func testListDeliveries(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	m := MustCreateMerchant(t, s)
 	other := MustCreateMerchant(t, s)
@@ -476,7 +476,7 @@ func testListDeliveries(t *testing.T, s eStore) {
 	}
 }
 
-func testConcurrentDeliveryClaims(t *testing.T, s eStore) {
+func testConcurrentDeliveryClaims(t *testing.T, s store.Store) {
 	const docs, endpoints, claimers = 30, 2, 4
 	m := MustCreateMerchant(t, s)
 	for range endpoints {
