@@ -31,7 +31,8 @@ func (v Violation) String() string { return v.Rule + ": " + v.Message }
 // BR-S-08 (and BR-Z-08, BR-E-08, BR-O-08), BR-S-09, BR-E-10, BR-O-10,
 // BR-CO-09, BR-CO-26, BR-S-02/BR-Z-02/BR-E-02, BR-O-02, BR-09, BR-11,
 // BR-DEC-*, PEPPOL-EN16931-R001, R003, R004, R007, R008, R010, R020, R051,
-// R053, R120, the EAS code list (PEPPOL-EN16931-CL008) and the identifier
+// R053, R120, the currency and EAS code lists (PEPPOL-EN16931-CL007,
+// PEPPOL-EN16931-CL008) and the identifier
 // formats of PEPPOL-COMMON-R040 to R043, R049 and R050.
 func Check(xmlDoc []byte) []Violation {
 	root, err := parseTree(xmlDoc)
@@ -198,6 +199,9 @@ func (c *checker) run() {
 		return
 	}
 	c.currency = r.child("DocumentCurrencyCode").value()
+	if !peppolCurrencies[c.currency] {
+		c.add("PEPPOL-EN16931-CL007", "document currency %q is not in the ISO 4217 code list Peppol accepts", c.currency)
+	}
 	c.document()
 	c.emptyElements()
 	c.parties()
@@ -207,6 +211,25 @@ func (c *checker) run() {
 	c.totals()
 	c.breakdown()
 }
+
+// peppolCurrencies is the ISO 4217 list of the Peppol schematron
+// (PEPPOL-EN16931-CL007, BIS 3.0.21). It lags ISO by a release or two: a
+// code ISO has just added (XAD) is refused until Peppol lists it.
+var peppolCurrencies = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range strings.Fields(`
+		AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD
+		CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP
+		GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR
+		KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN
+		MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD
+		SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX
+		USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XDR XOF XPD XPF XPT
+		XSU XTS XUA YER ZAR ZMW ZWG XXX CNH XCG`) {
+		m[c] = true
+	}
+	return m
+}()
 
 // approvedProfiles are the business processes PEPPOL-EN16931-R007 accepts.
 var approvedProfiles = map[string]bool{

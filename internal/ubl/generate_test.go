@@ -217,3 +217,48 @@ func TestIdentifierChecks(t *testing.T) {
 		t.Errorf("%d EAS codes, the Peppol 2026.5 list has 82", len(schemes))
 	}
 }
+
+// TestGenerateChecksItsOutput: a document that fails Check is never
+// returned; the error lists the violations.
+func TestGenerateChecksItsOutput(t *testing.T) {
+	g := goldenCases()[0]
+	x, err := build(g.doc.edoc(t), g.parties)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.Totals.PayableAmount.Value = "119.99"
+	x.BuyerReference = ""
+	out, err := render(x)
+	var ce *CheckError
+	if out != nil || !errors.As(err, &ce) {
+		t.Fatalf("render = %d bytes, %v; want a *CheckError", len(out), err)
+	}
+	msg := err.Error()
+	for _, want := range []string{"BR-CO-16", "amount due (BT-115) is 119.99", "PEPPOL-EN16931-R008", "PEPPOL-EN16931-R003"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+	if len(ce.Violations) != 3 {
+		t.Errorf("violations %v, want BR-CO-16, R003 and R008", ce.Violations)
+	}
+}
+
+func TestGenerateRefusesCurrencyPeppolLacks(t *testing.T) {
+	g := goldenCases()[0]
+	doc := g.doc.edoc(t)
+	doc.Currency = "XAD"
+	_, err := Generate(doc, g.parties)
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Field != "currency" || !strings.Contains(ie.Reason, "CL007") {
+		t.Fatalf("got %v, want an InputError on currency", err)
+	}
+	xml := strings.Replace(golden(t, "spec-single-invoice"), "<cbc:DocumentCurrencyCode>EUR<", "<cbc:DocumentCurrencyCode>XAD<", 1)
+	found := false
+	for _, v := range Check([]byte(xml)) {
+		found = found || v.Rule == "PEPPOL-EN16931-CL007"
+	}
+	if !found {
+		t.Error("Check misses PEPPOL-EN16931-CL007")
+	}
+}

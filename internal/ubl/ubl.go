@@ -183,6 +183,11 @@ func Generate(doc invoicing.EDocument, p Parties) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return render(x)
+}
+
+// render writes x and runs Check on the result.
+func render(x *xDocument) ([]byte, error) {
 	out, err := xml.MarshalIndent(x, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("ubl: marshal: %w", err)
@@ -210,6 +215,9 @@ func build(doc invoicing.EDocument, p Parties) (*xDocument, error) {
 	cur, ok := iso.CurrencyByCode(doc.Currency)
 	if !ok || cur.MinorUnits < 0 {
 		return nil, inputErr("currency", "%q is not an ISO 4217 currency an invoice can be paid in", doc.Currency)
+	}
+	if !peppolCurrencies[cur.Code] {
+		return nil, inputErr("currency", "%q is not yet in the ISO 4217 code list Peppol BIS accepts (PEPPOL-EN16931-CL007)", cur.Code)
 	}
 	if len(doc.LineItems) == 0 {
 		return nil, inputErr("line_items", "at least one item is required (BR-16)")

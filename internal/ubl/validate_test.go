@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -19,7 +20,8 @@ import (
 const validateEnv = "VATGATE_PEPPOL_VALIDATE"
 
 // randomDocs is how many randomized e-documents the validation run adds to
-// the golden files.
+// the golden files; VATGATE_PEPPOL_RANDOM=n and VATGATE_PEPPOL_SEED=s
+// change the count and the seed.
 const randomDocs = 300
 
 // TestPeppolValidate generates every golden document and a wide range of
@@ -47,8 +49,15 @@ func TestPeppolValidate(t *testing.T) {
 		}
 		write("golden-"+g.name, out)
 	}
-	r := rand.New(rand.NewPCG(4, 2026))
-	for i := range randomDocs {
+	n, seed := randomDocs, uint64(2026)
+	if v, err := strconv.Atoi(os.Getenv("VATGATE_PEPPOL_RANDOM")); err == nil {
+		n = v
+	}
+	if v, err := strconv.ParseUint(os.Getenv("VATGATE_PEPPOL_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	r := rand.New(rand.NewPCG(4, seed))
+	for i := range n {
 		d, p := randomDoc(r, i)
 		out, err := Generate(d.edoc(t), p)
 		if err != nil {
