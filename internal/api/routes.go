@@ -23,6 +23,12 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET "+root+"/credit_notes/{id}", s.authed(s.handleGetDocument(creditNotes)))
 	s.mux.HandleFunc("GET "+root+"/credit_notes", s.authed(s.handleListDocuments(creditNotes)))
 
+	s.mux.HandleFunc("POST "+root+"/e_documents/invoices", s.authed(s.handleCreateEDocuments(eInvoices)))
+	s.mux.HandleFunc("POST "+root+"/e_documents/credit-notes", s.authed(s.handleCreateEDocuments(eCreditNotes)))
+	s.mux.HandleFunc("GET "+root+"/e_documents/status-by-id/{id}", s.authed(s.handleEDocumentStatus))
+	s.mux.HandleFunc("GET "+root+"/e_documents/ubl/{id}", s.authed(s.handleEDocumentUBL))
+	s.mux.HandleFunc("GET "+root+"/e_documents", s.authed(s.handleListEDocuments))
+
 	s.mux.HandleFunc("POST "+ompRoot, s.authed(s.handleOMP))
 }
 
