@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/vatgate/vatgate/internal/token"
@@ -22,10 +23,18 @@ var resources = []struct{ spelling, canonical string }{
 	{"e_documents/credit_notes", "e_documents/credit-notes"},
 	{"e_documents/status-by-id", "e_documents/status-by-id"},
 	{"e_documents/ubl", "e_documents/ubl"},
+	{"e_documents/webhooks", "webhooks"},
 	{"e_documents", "e_documents"},
 	{"customers", "customers"},
 	{"invoices", "invoices"},
 	{"credit_notes", "credit_notes"},
+	{"webhooks", "webhooks"},
+}
+
+// subResources names the one word that may follow a resource's id: the
+// delivery log of a webhook endpoint ("webhooks/{token}/{id}/deliveries").
+var subResources = map[string]string{
+	"webhooks": "deliveries",
 }
 
 // canonicalPath turns any spelling the documents use into one canonical
@@ -33,9 +42,11 @@ var resources = []struct{ spelling, canonical string }{
 //
 //   - "/api/app/l_invoice/..." (no "/1/") is "/api/1/app/l_invoice/...";
 //   - "edocuments" is "e_documents"; a trailing slash or none is the same;
+//   - "e_documents/webhooks" is "webhooks";
 //   - after the resource come a token and an id in either order, or either
 //     alone: issued tokens always contain a non-digit, so an all-digit
-//     segment is the id;
+//     segment is the id; a sub-resource's word may follow the id
+//     (subResources);
 //   - "/api/omp/omp_invoice/{token}" (document 003's sandbox form) is
 //     "/api/omp/omp_invoice" with the token taken out.
 //
@@ -68,14 +79,19 @@ func canonicalPath(p string) (canonical, tok, logPath string) {
 		if !ok || (tail != "" && tail[0] != '/') {
 			continue
 		}
-		id, tok, ok := splitTokenAndID(strings.TrimPrefix(tail, "/"))
-		if !ok {
+		segs, sub := strings.TrimPrefix(tail, "/"), ""
+		if word, ok := subResources[res.canonical]; ok {
+			segs, sub = cutSubResource(segs, word)
+		}
+		id, tok, ok := splitTokenAndID(segs)
+		if !ok || (sub != "" && id == "") {
 			return trimmed, "", redactSegments(p)
 		}
 		canonical = apiRoot + res.canonical
 		if id != "" {
 			canonical += "/" + id
 		}
+		canonical += sub
 		if tok != "" {
 			logPath = strings.Replace(p, tok, token.Redact(tok), 1)
 		}
@@ -99,6 +115,23 @@ func ompPath(p, trimmed, rest string) (canonical, tok, logPath string) {
 	// hide even when it also spells part of the path ("/api/omp/.../omp").
 	i := strings.LastIndex(p, tok)
 	return ompRoot, tok, p[:i] + token.Redact(tok) + p[i+len(tok):]
+}
+
+// cutSubResource takes word out of the segments after a resource when it
+// follows an id ("{token}/{id}/word", "{id}/{token}/word", "{id}/word/{token}"),
+// and returns the rest and "/word"; otherwise it returns tail unchanged.
+func cutSubResource(tail, word string) (rest, sub string) {
+	segs := strings.Split(tail, "/")
+	for i, s := range segs {
+		if s != word {
+			continue
+		}
+		if !slices.ContainsFunc(segs[:i], isDigits) {
+			return tail, ""
+		}
+		return strings.Join(slices.Delete(segs, i, i+1), "/"), "/" + word
+	}
+	return tail, ""
 }
 
 // splitTokenAndID reads the segments after a resource: nothing, a token, an

@@ -18,6 +18,20 @@ func TestCanonicalPath(t *testing.T) {
 		{"/api/1/app/l_invoice/edocuments/invoices/" + tok + "/", "/api/1/app/l_invoice/e_documents/invoices", tok},
 		{"/api/1/app/l_invoice/e_documents/status-by-id/" + tok + "/77/", "/api/1/app/l_invoice/e_documents/status-by-id/77", tok},
 		{"/api/1/app/l_invoice/e_documents/" + tok, "/api/1/app/l_invoice/e_documents", tok},
+		// Webhooks, also under e_documents, and an endpoint's delivery log.
+		{"/api/1/app/l_invoice/webhooks/" + tok, "/api/1/app/l_invoice/webhooks", tok},
+		{"/api/app/l_invoice/e_documents/webhooks/" + tok + "/", "/api/1/app/l_invoice/webhooks", tok},
+		{"/api/1/app/l_invoice/edocuments/webhooks/" + tok + "/7", "/api/1/app/l_invoice/webhooks/7", tok},
+		{"/api/1/app/l_invoice/webhooks/7/" + tok, "/api/1/app/l_invoice/webhooks/7", tok},
+		{"/api/1/app/l_invoice/webhooks/" + tok + "/7/deliveries", "/api/1/app/l_invoice/webhooks/7/deliveries", tok},
+		{"/api/1/app/l_invoice/webhooks/7/" + tok + "/deliveries/", "/api/1/app/l_invoice/webhooks/7/deliveries", tok},
+		{"/api/1/app/l_invoice/webhooks/7/deliveries/" + tok, "/api/1/app/l_invoice/webhooks/7/deliveries", tok},
+		{"/api/1/app/l_invoice/webhooks/7/deliveries", "/api/1/app/l_invoice/webhooks/7/deliveries", ""},
+		{"/api/1/app/l_invoice/e_documents/webhooks/" + tok + "/7/deliveries", "/api/1/app/l_invoice/webhooks/7/deliveries", tok},
+		// A delivery log needs an endpoint id; only webhooks have one.
+		{"/api/1/app/l_invoice/webhooks/" + tok + "/deliveries", "/api/1/app/l_invoice/webhooks/" + tok + "/deliveries", ""},
+		{"/api/1/app/l_invoice/webhooks/" + tok + "/7/deliveries/deliveries", "/api/1/app/l_invoice/webhooks/" + tok + "/7/deliveries/deliveries", ""},
+		{"/api/1/app/l_invoice/invoices/" + tok + "/7/deliveries", "/api/1/app/l_invoice/invoices/" + tok + "/7/deliveries", ""},
 		// Two ids, two tokens or extra segments match no route.
 		{"/api/1/app/l_invoice/invoices/12/34", "/api/1/app/l_invoice/invoices/12/34", ""},
 		{"/api/1/app/l_invoice/invoices/" + tok + "/abc", "/api/1/app/l_invoice/invoices/" + tok + "/abc", ""},

@@ -29,6 +29,11 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET "+root+"/e_documents/ubl/{id}", s.authed(s.handleEDocumentUBL))
 	s.mux.HandleFunc("GET "+root+"/e_documents", s.authed(s.handleListEDocuments))
 
+	s.mux.HandleFunc("POST "+root+"/webhooks", s.authed(s.handleCreateWebhook))
+	s.mux.HandleFunc("GET "+root+"/webhooks", s.authed(s.handleListWebhooks))
+	s.mux.HandleFunc("DELETE "+root+"/webhooks/{id}", s.authed(s.handleDeleteWebhook))
+	s.mux.HandleFunc("GET "+root+"/webhooks/{id}/deliveries", s.authed(s.handleListWebhookDeliveries))
+
 	s.mux.HandleFunc("POST "+ompRoot, s.authed(s.handleOMP))
 }
 

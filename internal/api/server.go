@@ -17,6 +17,7 @@ import (
 
 	"github.com/vatgate/vatgate/internal/omp"
 	"github.com/vatgate/vatgate/internal/store"
+	"github.com/vatgate/vatgate/internal/webhook"
 )
 
 // Config holds the server's tunables and its optional dependencies.
@@ -28,6 +29,12 @@ type Config struct {
 	// Now is the clock: the OMP route takes "today" from it (the order
 	// date when none is given). Nil means time.Now.
 	Now func() time.Time
+	// WebhooksAllowPrivate accepts webhook URLs that use http or lead to
+	// loopback, private and other non-public addresses (webhook.CheckURL).
+	WebhooksAllowPrivate bool
+	// WebhookResolver resolves webhook URL hosts; nil means
+	// net.DefaultResolver. Tests pass a fake.
+	WebhookResolver webhook.Resolver
 }
 
 // DefaultMaxBodyBytes fits 100 invoices of 1,000 lines with room to spare.
@@ -112,7 +119,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		s.mux.ServeHTTP(w, r)
 		return
 	}
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, pattern := s.mux.Handler(probe); pattern != "" {
