@@ -105,9 +105,12 @@ func publicAddrs(ctx context.Context, host string, resolver Resolver) ([]netip.A
 			return nil, &URLError{Reason: fmt.Sprintf("host %s does not resolve", host)}
 		}
 	}
-	for _, a := range addrs {
+	// Resolvers may answer IPv4 addresses in their IPv4-mapped IPv6 form:
+	// named and dialled as the IPv4 addresses they are.
+	for i, a := range addrs {
+		addrs[i] = a.Unmap()
 		if kind := NonPublic(a); kind != "" {
-			return nil, &URLError{Reason: fmt.Sprintf("resolves to %s address %s", kind, a.WithZone("")), Private: true}
+			return nil, &URLError{Reason: fmt.Sprintf("resolves to %s address %s", kind, a.Unmap().WithZone("")), Private: true}
 		}
 	}
 	return addrs, nil

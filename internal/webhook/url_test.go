@@ -82,7 +82,7 @@ func TestCheckURL(t *testing.T) {
 		{url: "https://[::1]/x", want: "a loopback address ::1", private: true},
 		{url: "https://ula.example/x", want: "a private address fc00::1", private: true},
 		{url: "https://[fd12:3456::1]/x", want: "a private address fd12:3456::1", private: true},
-		{url: "https://mapped.example/x", want: "a loopback address ::ffff:127.0.0.1", private: true},
+		{url: "https://mapped.example/x", want: "a loopback address 127.0.0.1", private: true},
 		{url: "https://[::ffff:127.0.0.1]/x", want: "a loopback address", private: true},
 		{url: "https://[::ffff:10.0.0.1]/x", want: "a private address", private: true},
 		{url: "https://cgnat.example/x", want: "a shared (carrier-grade NAT) address 100.64.0.1", private: true},
