@@ -28,13 +28,17 @@ func main() {
 const usage = `vatgate: a Lovat-compatible invoicing and VAT compliance server
 
 Usage:
-  vatgate serve [--addr :8080] [--db sqlite:vatgate.db] [--demo] [--fx-file PATH]
+  vatgate serve [--addr :8080] [--db sqlite:vatgate.db] [--demo] [--fx-file PATH] [--webhooks-allow-private]
   vatgate migrate [--db URL]
   vatgate merchant create --name NAME [--plan standard|advanced] [--db URL]
   vatgate merchant list [--db URL]
   vatgate token create MERCHANT_ID [--db URL]
   vatgate token list MERCHANT_ID [--db URL]
   vatgate token revoke TOKEN_ID [--db URL]
+  vatgate webhook add MERCHANT_ID URL [--allow-private] [--db URL]
+  vatgate webhook list MERCHANT_ID [--db URL]
+  vatgate webhook remove MERCHANT_ID ENDPOINT_ID [--db URL]
+  vatgate webhook log MERCHANT_ID ENDPOINT_ID [--after DELIVERY_ID] [--limit N] [--db URL]
   vatgate rates [--date YYYY-MM-DD] [--country XXX|USA-XX|CAN-XX]
 
 --db is sqlite:PATH (the default, sqlite:vatgate.db) or a postgres:// URL;
@@ -44,6 +48,12 @@ or zip, as https://www.ecb.europa.eu/stats/eurofxref/ publishes them) merged
 over the snapshot built in, for the OMP API's currency conversions.
 rates prints the tax rates the OMP API answers from, in force on --date
 (default today).
+Every status change of a merchant's e-documents is POSTed to its webhook
+endpoints, signed as Standard Webhooks says (webhook add prints the whsec_
+secret once) and retried for up to 3 days; webhook log shows the attempts.
+URLs must be https and resolve only to public addresses unless
+--webhooks-allow-private (serve) / --allow-private (webhook add), env
+VATGATE_WEBHOOKS_ALLOW_PRIVATE=true, allows http and private addresses.
 `
 
 // usageError is a mistake in the command line: exit code 2.
@@ -74,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMerchant(ctx, env, rest)
 	case "token":
 		return runToken(ctx, env, rest)
+	case "webhook":
+		return runWebhook(ctx, env, rest)
 	case "rates":
 		return runRates(env, rest)
 	case "help", "-h", "--help":

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"cloud.google.com/go/civil"
@@ -16,6 +17,7 @@ import (
 	"github.com/vatgate/vatgate/internal/fx"
 	"github.com/vatgate/vatgate/internal/omp"
 	"github.com/vatgate/vatgate/internal/store"
+	"github.com/vatgate/vatgate/internal/webhook"
 )
 
 // shutdownGrace is how long in-flight requests may take after SIGTERM.
@@ -27,6 +29,11 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	demo := fs.Bool("demo", false, "on an empty database, create a demo merchant and print its token")
 	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "largest request body in bytes (413 above)")
 	fxFile := fs.String("fx-file", env.envOr("VATGATE_FX_FILE", ""), "a newer ECB reference rates file (CSV, XML or zip) to merge over the embedded snapshot (env VATGATE_FX_FILE)")
+	allowDefault, err := envBool(env, allowPrivateEnv)
+	if err != nil {
+		return err
+	}
+	allowPrivate := fs.Bool("webhooks-allow-private", allowDefault, "accept and deliver webhooks to http URLs and to loopback, private and other non-public addresses (env "+allowPrivateEnv+")")
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -59,7 +66,8 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           api.NewServer(st, logger, api.Config{MaxBodyBytes: *maxBody, OMP: omp.New(rates), Now: time.Now}),
+		Handler: api.NewServer(st, logger, api.Config{MaxBodyBytes: *maxBody, OMP: omp.New(rates), Now: time.Now,
+			WebhooksAllowPrivate: *allowPrivate}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -67,6 +75,14 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "db", redactURL(*db))
+	if *allowPrivate {
+		logger.Warn("webhooks may be sent over http and to loopback and private addresses (--webhooks-allow-private)")
+	}
+	// The deliverer stops after the HTTP server (below, and deferred for
+	// the early returns), so the requests in flight queue their events
+	// first; its own in-flight attempts finish before the store closes.
+	stopWebhooks := startWebhooks(st, *allowPrivate, logger)
+	defer stopWebhooks()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -86,8 +102,26 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	stopWebhooks()
 	logger.Info("stopped")
 	return nil
+}
+
+// startWebhooks runs the webhook deliverer in its own goroutine; the
+// returned stop cancels it and waits until its attempts under way are
+// recorded. stop may be called more than once.
+func startWebhooks(st store.Store, allowPrivate bool, logger *slog.Logger) (stop func()) {
+	d := &webhook.Deliverer{Store: st, AllowPrivate: allowPrivate, Logger: logger}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = d.Run(ctx) // Run logs its own errors and returns nil
+	}()
+	return sync.OnceFunc(func() {
+		cancel()
+		<-done
+	})
 }
 
 // createDemo makes a demo merchant on an empty database and prints its token,
