@@ -23,12 +23,6 @@ import (
 	"github.com/vatgate/vatgate/internal/webhook"
 )
 
-// eStore is a backend with webhooks.
-type eStore interface {
-	store.Store
-	store.EDocumentStore
-}
-
 // backend opens a fresh store on the test clock, and reopens the same
 // database as a restarted server would.
 type backend struct {
@@ -75,14 +69,14 @@ var backends = []backend{
 type fixture struct {
 	t        *testing.T
 	clock    *storetest.Clock
-	st       eStore
-	reopen   func() eStore
+	st       store.Store
+	reopen   func() store.Store
 	merchant store.Merchant
 	rcv      *receiver
 	endpoint store.WebhookEndpoint
 }
 
-// forEachBackend runs f on every backend that implements webhooks, with a
+// forEachBackend runs f on every backend (PostgreSQL when its URL is set), with a
 // clock that starts now (so the library's 5-minute timestamp tolerance
 // holds until a test moves it on).
 func forEachBackend(t *testing.T, f func(t *testing.T, fx *fixture)) {
@@ -94,12 +88,8 @@ func forEachBackend(t *testing.T, f func(t *testing.T, fx *fixture)) {
 			t.Parallel()
 			clock := storetest.NewClock(time.Now().UTC())
 			s, reopen := b.open(t, clock.Now)
-			es, ok := s.(eStore)
-			if !ok {
-				t.Skipf("%T does not implement store.EDocumentStore", s)
-			}
-			fx := &fixture{t: t, clock: clock, st: es, reopen: func() eStore { return reopen().(eStore) }}
-			fx.merchant = storetest.MustCreateMerchant(t, es)
+			fx := &fixture{t: t, clock: clock, st: s, reopen: reopen}
+			fx.merchant = storetest.MustCreateMerchant(t, s)
 			fx.rcv = newReceiver(t)
 			fx.endpoint = fx.addEndpoint(fx.rcv.srv.URL + "/hook")
 			f(t, fx)
