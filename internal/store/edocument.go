@@ -12,7 +12,8 @@ type EDocumentResult struct {
 	Document invoicing.EDocument
 	// Updated: a document with this number was in error status; it was
 	// replaced by this one (same id, status new, reason cleared, a new
-	// message id) and queued again (document 004's error recovery).
+	// message id, the access point's id of the old message forgotten) and
+	// queued again (document 004's error recovery).
 	Updated bool
 	// Err is a *invoicing.ValidationError: the number belongs to a document
 	// that is not in error status (rule unique).
@@ -26,30 +27,63 @@ type EDocumentListOptions struct {
 	Limit   int
 }
 
-// Transmission is one claimed unit of pipeline work: convert, check and
-// send one e-document. The claim is a lease: another worker (on this or
-// another instance) may take the work over once LeaseUntil has passed, and
-// every write about it names the lease so a worker that lost it cannot
-// overwrite the new owner's progress.
+// Transmission is one claimed unit of pipeline work on one e-document:
+// convert, check and send it, or (Receipt) ask the transport for the
+// receiver's answer to a document already sent. The claim is a lease:
+// another worker (on this or another instance) may take the work over once
+// LeaseUntil has passed, and every write about it names the lease so a
+// worker that lost it cannot overwrite the new owner's progress.
 type Transmission struct {
-	JobID      int64
+	JobID int64
+	// Document is the document as the claim left it. For a send it is
+	// pending, and its UpdatedAt is the time of the first attempt at its
+	// current message id (the claim that moved it from new to pending;
+	// retries and takeovers leave it alone): the start of the retry window.
+	// For a receipt check it is sent, and UpdatedAt is when it became so.
 	Document   invoicing.EDocument
 	MerchantID int64
-	Attempt    int // 1 on the first try
+	Attempt    int // 1 on the first try; receipt checks go on counting
 	Owner      string
 	LeaseUntil time.Time
+	// Receipt: the document was sent and the transport asked to be asked
+	// later for the receiver's answer (Outcome.ReceiptAt). The claim left
+	// the document's status alone.
+	Receipt bool
+	// APMessageID is the access point's id for the message, once an
+	// outcome recorded one ("" before, and when the access point gave none).
+	APMessageID string
 }
 
 // Outcome is what a worker learned from one attempt.
+//
+// After a send: EStatusSent (the access point accepted it), EStatusDelivered
+// / EStatusRejected (a transport that answers at once), EStatusError (a
+// permanent failure, Reason says why; the documented error recovery resends
+// it), or EStatusPending with RetryAt (a transient failure: try again then;
+// the document stays pending). EStatusSent with ReceiptAt keeps the job open
+// as a receipt check due at ReceiptAt; without, the job ends and the
+// receiver's answer can only come through SetStatusByMessageID.
+//
+// After a receipt check (Transmission.Receipt), which never moves the
+// document back nor puts it in error: EStatusDelivered / EStatusRejected
+// (the answer), EStatusSent with ReceiptAt (no answer yet: ask again then),
+// EStatusSent without ReceiptAt (stop asking; the document stays sent), or
+// EStatusPending with RetryAt (the transport could not answer: ask again
+// then). EStatusError is refused.
+//
+// The document's ErrorReason holds Reason when the status is error or
+// rejected (the error or the rejection reason), and is cleared otherwise.
 type Outcome struct {
-	// Status: EStatusSent (the access point accepted it), EStatusDelivered /
-	// EStatusRejected (a transport that answers at once), EStatusError (a
-	// permanent failure), or EStatusPending with RetryAt set (a transient
-	// failure: try again then).
 	Status  invoicing.EStatus
-	Reason  string    // the error or rejection reason
+	Reason  string    // the error or rejection reason; with EStatusPending, the transient failure (kept on the job only)
 	RetryAt time.Time // with EStatusPending
 	UBL     []byte    // the document as converted (kept once converted)
+	// APMessageID is the access point's id for the message, when it gave
+	// one; kept on the document, and SetStatusByMessageID finds it by it.
+	APMessageID string
+	// ReceiptAt, with EStatusSent only: when to ask the transport for the
+	// receiver's answer (transport.Result.ReceiptAfter from now).
+	ReceiptAt time.Time
 }
 
 // WebhookEndpoint is a URL of a merchant's to which every status change of
@@ -104,18 +138,31 @@ type EDocumentStore interface {
 	EDocumentUBL(ctx context.Context, merchantID, id int64) ([]byte, error)
 	ListEDocuments(ctx context.Context, merchantID int64, opt EDocumentListOptions) ([]invoicing.EDocument, error)
 
-	// ClaimTransmissions leases up to limit due jobs to owner for lease and
-	// moves their documents to pending. Jobs whose lease expired (a worker
-	// died) are claimable again: after a restart nothing stays pending.
+	// ClaimTransmissions leases up to limit due jobs (oldest due first) to
+	// owner for lease, and moves the documents of send jobs from new to
+	// pending; receipt checks leave their documents' status alone. Jobs
+	// whose lease expired (a worker died) are claimable again, with the next
+	// attempt: after a restart nothing stays pending.
 	ClaimTransmissions(ctx context.Context, owner string, lease time.Duration, limit int) ([]Transmission, error)
-	// FinishTransmission records an attempt's outcome if t's lease is still
-	// held (ErrConflict otherwise) and queues the webhook events.
+	// FinishTransmission records an attempt's outcome (see Outcome) if t's
+	// lease is still held (ErrConflict otherwise: the lease expired and
+	// another worker took the job, or an answer by message id ended it) and
+	// queues the webhook events. A job ends with a final status, or with
+	// sent and no ReceiptAt; a transient failure or a ReceiptAt keeps it,
+	// unleased, due at RetryAt or ReceiptAt.
 	FinishTransmission(ctx context.Context, t Transmission, out Outcome) error
-	// SetStatusByMessageID applies a receiver's answer (delivered or
-	// rejected, with a reason) that arrives later, by message id;
-	// ErrNotFound when no document has it. Idempotent.
+	// SetStatusByMessageID applies a receiver's answer (sent, delivered, or
+	// rejected with a reason kept as the document's ErrorReason) that
+	// arrives later, by message id: ours, or else the access point's
+	// (Outcome.APMessageID). ErrNotFound when no document has it; ErrConflict
+	// when the answer would move the document back or from one final status
+	// to another, or when two documents carry that access point id. The
+	// same answer again changes nothing. A status change ends the
+	// transmission: a job still queued (a retry, a receipt check, or an
+	// attempt in flight, whose finish then conflicts) is removed.
 	SetStatusByMessageID(ctx context.Context, messageID string, status invoicing.EStatus, reason string) error
-	// PendingTransmissions counts queued jobs (for metrics and tests).
+	// PendingTransmissions counts queued jobs, receipt checks included (for
+	// metrics and tests).
 	PendingTransmissions(ctx context.Context) (int, error)
 
 	CreateWebhookEndpoint(ctx context.Context, merchantID int64, url, secret string) (WebhookEndpoint, error)

@@ -98,8 +98,12 @@ func KeptReason(status invoicing.EStatus, reason string) string {
 }
 
 // CheckOutcome refuses an outcome no backend can record: a status a
-// transmission attempt cannot end in, or a retry without its time.
+// transmission attempt cannot end in, a retry without its time, or a
+// receipt time on anything but sent.
 func CheckOutcome(out Outcome) error {
+	if !out.ReceiptAt.IsZero() && out.Status != invoicing.EStatusSent {
+		return fmt.Errorf("store: a receipt time goes with a sent outcome, not %q", out.Status)
+	}
 	switch out.Status {
 	case invoicing.EStatusSent, invoicing.EStatusDelivered, invoicing.EStatusRejected, invoicing.EStatusError:
 		return nil
@@ -110,6 +114,16 @@ func CheckOutcome(out Outcome) error {
 		return nil
 	}
 	return fmt.Errorf("store: %q is not the outcome of a transmission attempt", out.Status)
+}
+
+// CheckReceiptOutcome refuses, beyond CheckOutcome, what a receipt check
+// cannot end in: an error (a receipt check never fails a document that was
+// sent).
+func CheckReceiptOutcome(out Outcome) error {
+	if out.Status == invoicing.EStatusError {
+		return errors.New("store: a receipt check cannot put a sent document in error")
+	}
+	return nil
 }
 
 // CheckAnswer refuses a status that is not a receiver's (or an access

@@ -73,10 +73,11 @@ func params(from, n int) string {
 var (
 	insertEDocument = `INSERT INTO e_documents (merchant_id, kind, number, created_at, ` + eDocumentContent + `)
 		VALUES ($1, $2, $3, $4, ` + params(5, 26) + `) RETURNING id`
-	// Replacing the content drops the UBL converted from the old one. Only
+	// Replacing the content drops the UBL converted from the old one and
+	// the access point's id of the old message. Only
 	// a document in error is replaced; error is final, so nothing but a
 	// later upload (which the merchant lock serializes) changes it.
-	replaceEDocument = `UPDATE e_documents SET (` + eDocumentContent + `, ubl) = (` + params(2, 26) + `, NULL)
+	replaceEDocument = `UPDATE e_documents SET (` + eDocumentContent + `, ubl, ap_message_id) = (` + params(2, 26) + `, NULL, NULL)
 		WHERE id = $1 AND status = 'error'`
 )
 
@@ -163,7 +164,7 @@ func createEDocument(ctx context.Context, tx pgx.Tx, merchantID int64, d invoici
 	b.Queue(`INSERT INTO transmission_jobs (document_id, merchant_id, run_at, attempt, created_at)
 		VALUES ($1, $2, $3, 0, $3)
 		ON CONFLICT (document_id) DO UPDATE SET
-			run_at = excluded.run_at, attempt = 0, owner = NULL, lease_until = NULL, last_error = ''`,
+			run_at = excluded.run_at, attempt = 0, owner = NULL, lease_until = NULL, last_error = '', receipt = false`,
 		d.ID, merchantID, now)
 	if err := queueStatusEvent(&b, merchantID, d, previous, now); err != nil {
 		return store.EDocumentResult{}, err

@@ -29,9 +29,10 @@ var (
 	selectEDocument = `SELECT id, kind, number, created_at, ` + strings.Join(eDocumentContent, ", ") + ` FROM e_documents`
 	insertEDocument = `INSERT INTO e_documents (merchant_id, kind, number, created_at, ` + strings.Join(eDocumentContent, ", ") + `)
 		VALUES (?, ?, ?, ?, ` + placeholders(len(eDocumentContent)) + `) RETURNING id`
-	// Replacing the content drops the UBL converted from the old one.
-	replaceEDocument = `UPDATE e_documents SET (` + strings.Join(eDocumentContent, ", ") + `, ubl) = (` +
-		placeholders(len(eDocumentContent)) + `, NULL) WHERE id = ?`
+	// Replacing the content drops the UBL converted from the old one and
+	// the access point's id of the old message.
+	replaceEDocument = `UPDATE e_documents SET (` + strings.Join(eDocumentContent, ", ") + `, ubl, ap_message_id) = (` +
+		placeholders(len(eDocumentContent)) + `, NULL, NULL) WHERE id = ?`
 )
 
 func eDocumentContentValues(d invoicing.EDocument) []any {
@@ -150,7 +151,7 @@ func queueTransmission(ctx context.Context, st *stmts, merchantID, docID int64, 
 	return st.exec(ctx, `INSERT INTO transmission_jobs (document_id, merchant_id, run_at, attempt, created_at)
 		VALUES (?, ?, ?, 0, ?)
 		ON CONFLICT (document_id) DO UPDATE SET
-			run_at = excluded.run_at, attempt = 0, owner = NULL, lease_until = NULL, last_error = ''`,
+			run_at = excluded.run_at, attempt = 0, owner = NULL, lease_until = NULL, last_error = '', receipt = 0`,
 		docID, merchantID, timeText(now), timeText(now))
 }
 

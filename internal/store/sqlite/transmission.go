@@ -25,9 +25,10 @@ func (db *DB) ClaimTransmissions(ctx context.Context, owner string, lease time.D
 	until := micro(now.Add(lease))
 	var out []store.Transmission
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, document_id, merchant_id, attempt FROM transmission_jobs
-			WHERE run_at <= ? AND (lease_until IS NULL OR lease_until < ?)
-			ORDER BY run_at, id LIMIT ?`, timeText(now), timeText(now), limit)
+		rows, err := tx.QueryContext(ctx, `SELECT j.id, j.document_id, j.merchant_id, j.attempt, j.receipt, d.ap_message_id
+			FROM transmission_jobs j JOIN e_documents d ON d.id = j.document_id
+			WHERE j.run_at <= ? AND (j.lease_until IS NULL OR j.lease_until < ?)
+			ORDER BY j.run_at, j.id LIMIT ?`, timeText(now), timeText(now), limit)
 		if err != nil {
 			return err
 		}
@@ -36,12 +37,15 @@ func (db *DB) ClaimTransmissions(ctx context.Context, owner string, lease time.D
 		for rows.Next() {
 			var j job
 			var attempt int
-			if err := rows.Scan(&j.id, &j.docID, &j.merchantID, &attempt); err != nil {
+			var receipt bool
+			var apID sql.NullString
+			if err := rows.Scan(&j.id, &j.docID, &j.merchantID, &attempt, &receipt, &apID); err != nil {
 				rows.Close()
 				return err
 			}
 			jobs = append(jobs, j)
-			out = append(out, store.Transmission{JobID: j.id, MerchantID: j.merchantID, Attempt: attempt + 1, Owner: owner, LeaseUntil: until})
+			out = append(out, store.Transmission{JobID: j.id, MerchantID: j.merchantID, Attempt: attempt + 1,
+				Owner: owner, LeaseUntil: until, Receipt: receipt, APMessageID: apID.String})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -58,7 +62,9 @@ func (db *DB) ClaimTransmissions(ctx context.Context, owner string, lease time.D
 			if err != nil {
 				return fmt.Errorf("sqlite: document %d of transmission job %d: %w", j.docID, j.id, err)
 			}
-			if doc.Status == invoicing.EStatusNew {
+			// A send moves a new document to pending; a receipt check
+			// leaves the sent document as it is.
+			if !out[i].Receipt && doc.Status == invoicing.EStatusNew {
 				if err := setEStatus(ctx, st, j.merchantID, &doc, invoicing.EStatusPending, "", now); err != nil {
 					return err
 				}
@@ -76,6 +82,7 @@ func (db *DB) ClaimTransmissions(ctx context.Context, owner string, lease time.D
 // FinishTransmission records the outcome of t's attempt, if t still holds
 // the job: the job's owner and attempt must be t's. A worker whose lease
 // expired and was taken over finds the attempt moved on (store.ErrConflict).
+// Whether the job is a receipt check is read from the job, not taken from t.
 func (db *DB) FinishTransmission(ctx context.Context, t store.Transmission, out store.Outcome) error {
 	if err := store.CheckOutcome(out); err != nil {
 		return err
@@ -83,13 +90,19 @@ func (db *DB) FinishTransmission(ctx context.Context, t store.Transmission, out 
 	now := db.now()
 	return db.write(ctx, func(tx *sql.Tx) error {
 		var docID, merchantID int64
-		err := tx.QueryRowContext(ctx, `SELECT document_id, merchant_id FROM transmission_jobs
-			WHERE id = ? AND owner = ? AND attempt = ?`, t.JobID, t.Owner, t.Attempt).Scan(&docID, &merchantID)
+		var receipt bool
+		err := tx.QueryRowContext(ctx, `SELECT document_id, merchant_id, receipt FROM transmission_jobs
+			WHERE id = ? AND owner = ? AND attempt = ?`, t.JobID, t.Owner, t.Attempt).Scan(&docID, &merchantID, &receipt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return store.ErrConflict
 		}
 		if err != nil {
 			return err
+		}
+		if receipt {
+			if err := store.CheckReceiptOutcome(out); err != nil {
+				return err
+			}
 		}
 		doc, err := getEDocument(ctx, tx, merchantID, docID)
 		if err != nil {
@@ -101,44 +114,69 @@ func (db *DB) FinishTransmission(ctx context.Context, t store.Transmission, out 
 				return err
 			}
 		}
-		if out.Status == invoicing.EStatusPending {
-			// A transient failure: the job waits for RetryAt, free for any
-			// worker then; the document stays pending.
-			if err := setEStatus(ctx, st, merchantID, &doc, invoicing.EStatusPending, "", now); err != nil {
+		if out.APMessageID != "" {
+			if err := st.exec(ctx, `UPDATE e_documents SET ap_message_id = ? WHERE id = ?`, out.APMessageID, docID); err != nil {
 				return err
 			}
-			return st.exec(ctx, `UPDATE transmission_jobs SET run_at = ?, owner = NULL, lease_until = NULL, last_error = ?
-				WHERE id = ?`, timeText(out.RetryAt), out.Reason, t.JobID)
 		}
-		// A job exists only while its document is new or pending, so this
-		// holds unless the rows were changed by hand.
+		// reschedule keeps the job, unleased, due at runAt.
+		reschedule := func(runAt time.Time, lastError string) error {
+			return st.exec(ctx, `UPDATE transmission_jobs SET run_at = ?, owner = NULL, lease_until = NULL, last_error = ?, receipt = ?
+				WHERE id = ?`, timeText(runAt), lastError, receipt, t.JobID)
+		}
+		switch {
+		case out.Status == invoicing.EStatusPending:
+			// A transient failure: the job waits for RetryAt, free for any
+			// worker then. The document stays pending (a receipt check's
+			// stays sent).
+			if !receipt {
+				if err := setEStatus(ctx, st, merchantID, &doc, invoicing.EStatusPending, "", now); err != nil {
+					return err
+				}
+			}
+			return reschedule(out.RetryAt, out.Reason)
+		case out.Status == invoicing.EStatusSent && receipt:
+			if out.ReceiptAt.IsZero() {
+				// No answer will come by asking: stop, the document stays sent.
+				return st.exec(ctx, `DELETE FROM transmission_jobs WHERE id = ?`, t.JobID)
+			}
+			return reschedule(out.ReceiptAt, "")
+		}
+		// A send job exists only while its document is new or pending, a
+		// receipt check while it is sent, so this holds unless the rows
+		// were changed by hand.
 		if !store.Advances(doc.Status, out.Status) {
 			return fmt.Errorf("%w: document %d is %s, cannot become %s", store.ErrConflict, docID, doc.Status, out.Status)
 		}
 		if err := setEStatus(ctx, st, merchantID, &doc, out.Status, out.Reason, now); err != nil {
 			return err
 		}
+		if out.Status == invoicing.EStatusSent && !out.ReceiptAt.IsZero() {
+			// Sent, and the transport answers for the receiver when asked:
+			// the job becomes a receipt check.
+			receipt = true
+			return reschedule(out.ReceiptAt, "")
+		}
 		return st.exec(ctx, `DELETE FROM transmission_jobs WHERE id = ?`, t.JobID)
 	})
 }
 
-// SetStatusByMessageID applies a later answer about a transmitted document.
-// The same answer again changes nothing; an answer that would move the
-// document back, or from one final status to another, is store.ErrConflict.
-// An answer ends the transmission: a job still queued for the document
-// (a retry waiting, or an attempt in flight, whose finish then conflicts)
-// is removed.
+// SetStatusByMessageID applies a later answer about a transmitted document,
+// found by our message id or else by the access point's. The same answer
+// again changes nothing; an answer that would move the document back, or
+// from one final status to another, is store.ErrConflict. A status change
+// ends the transmission: a job still queued for the document (a retry
+// waiting, a receipt check, or an attempt in flight, whose finish then
+// conflicts) is removed.
 func (db *DB) SetStatusByMessageID(ctx context.Context, messageID string, status invoicing.EStatus, reason string) error {
 	if err := store.CheckAnswer(status); err != nil {
 		return err
 	}
 	now := db.now()
 	return db.write(ctx, func(tx *sql.Tx) error {
-		var docID, merchantID int64
-		err := tx.QueryRowContext(ctx, `SELECT id, merchant_id FROM e_documents WHERE message_id = ?`, messageID).
-			Scan(&docID, &merchantID)
+		docID, merchantID, err := documentByMessageID(ctx, tx, messageID)
 		if err != nil {
-			return err // no rows: store.ErrNotFound
+			return err
 		}
 		doc, err := getEDocument(ctx, tx, merchantID, docID)
 		if err != nil {
@@ -156,6 +194,37 @@ func (db *DB) SetStatusByMessageID(ctx context.Context, messageID string, status
 		}
 		return st.exec(ctx, `DELETE FROM transmission_jobs WHERE document_id = ?`, docID)
 	})
+}
+
+// documentByMessageID finds the document whose message id is messageID,
+// or else the one document whose access point message id it is.
+func documentByMessageID(ctx context.Context, tx *sql.Tx, messageID string) (docID, merchantID int64, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT id, merchant_id FROM e_documents WHERE message_id = ?`, messageID).
+		Scan(&docID, &merchantID)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return docID, merchantID, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, merchant_id FROM e_documents WHERE ap_message_id = ? LIMIT 2`, messageID)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(&docID, &merchantID); err != nil {
+			return 0, 0, err
+		}
+		n++
+	}
+	switch {
+	case rows.Err() != nil:
+		return 0, 0, rows.Err()
+	case n == 0:
+		return 0, 0, store.ErrNotFound
+	case n > 1:
+		return 0, 0, fmt.Errorf("%w: access point message id %q names more than one document", store.ErrConflict, messageID)
+	}
+	return docID, merchantID, nil
 }
 
 // PendingTransmissions counts the queued jobs, leased or not.

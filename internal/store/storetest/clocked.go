@@ -49,6 +49,7 @@ var clockedTests = []clockedTest{
 	{"Timestamps", testClockedTimestamps},
 	{"LeaseExpires", testClockedLeaseExpires},
 	{"RetryAt", testClockedRetryAt},
+	{"ReceiptAt", testClockedReceiptAt},
 	{"DeliveryLeaseAndRetry", testClockedDeliveries},
 	{"Restart", testClockedRestart},
 }

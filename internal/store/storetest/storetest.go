@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"Concurrency", concurrencyTests},
 		{"EDocument", eDocumentTests},
 		{"Transmission", transmissionTests},
+		{"Receipt", receiptTests},
 		{"Webhook", webhookTests},
 	}
 	for _, g := range groups {
