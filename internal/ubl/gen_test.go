@@ -128,6 +128,15 @@ var profiles = []profile{
 		endpoint: func(r *rand.Rand) Endpoint { return Endpoint{"0088", genGLN(r)} }},
 	{name: "AU 0151", country: "AUS",
 		endpoint: func(r *rand.Rand) Endpoint { return Endpoint{"0151", genABN(r)} }},
+	vatProfile("CH 9927", "CHE", "9927", func(r *rand.Rand) string { return "CHE" + nonZero(r, 9) + "MWST" }),
+	vatProfile("PL 9945", "POL", "9945", func(r *rand.Rand) string { return "PL" + nonZero(r, 10) }),
+	vatProfile("GR 9933", "GRC", "9933", func(r *rand.Rand) string { return "EL" + nonZero(r, 9) }),
+	{name: "NL 0106", country: "NLD",
+		endpoint: func(r *rand.Rand) Endpoint { return Endpoint{"0106", nonZero(r, 8)} }},
+	{name: "IS 0196", country: "ISL",
+		endpoint: func(r *rand.Rand) Endpoint { return Endpoint{"0196", nonZero(r, 10)} }},
+	{name: "JP 0188", country: "JPN",
+		endpoint: func(r *rand.Rand) Endpoint { return Endpoint{"0188", nonZero(r, 13)} }},
 	{name: "US 9959", country: "USA",
 		endpoint: func(r *rand.Rand) Endpoint { return Endpoint{"9959", nonZero(r, 9)} }},
 	{name: "US 0060", country: "USA",
@@ -153,6 +162,15 @@ func taxNumberFor(r *rand.Rand, p profile, ep Endpoint, needed bool) string {
 		return "IE" + digits(r, 7) + "WH"
 	case "AU 0151":
 		return ep.ID
+	case "NL 0106":
+		if needed || r.IntN(2) == 0 {
+			return "NL" + nonZero(r, 9) + "B" + digits(r, 2)
+		}
+		return "12345678" // a KVK number, not a VAT number: left out for a buyer
+	case "IS 0196":
+		return digits(r, 5)
+	case "JP 0188":
+		return "T" + ep.ID
 	case "US 9959", "US 0060":
 		if r.IntN(2) == 0 {
 			return ""
@@ -167,7 +185,7 @@ func taxNumberFor(r *rand.Rand, p profile, ep Endpoint, needed bool) string {
 	case 1:
 		return ep.ID
 	}
-	if p.name == "IT 0211" || p.name == "GB 9932" || p.name == "DE 9930" {
+	if p.name == "IT 0211" || p.name == "GB 9932" || p.name == "DE 9930" || p.name == "PL 9945" {
 		return ep.ID[2:]
 	}
 	return ep.ID
@@ -178,10 +196,11 @@ var rates = map[string][]string{
 	"DEU": {"19", "7", "0"}, "NLD": {"21", "9", "0"}, "FRA": {"20", "10", "5.5", "2.1"}, "ITA": {"22", "10", "4"},
 	"ESP": {"21", "10", "4"}, "AUT": {"20", "13", "10"}, "GBR": {"20", "5", "0"}, "BEL": {"21", "12", "6"},
 	"NOR": {"25", "15", "12"}, "SWE": {"25", "12", "6", "0"}, "DNK": {"25"}, "IRL": {"23", "13.5", "9"},
-	"AUS": {"10"}, "USA": {"8.25", "7.25", "6", "0", "4.5", "6.35"},
+	"AUS": {"10"}, "CHE": {"8.1", "3.8", "2.6"}, "POL": {"23", "8", "5"}, "ISL": {"24", "11"}, "JPN": {"10", "8"},
+	"USA": {"8.25", "7.25", "6", "0", "4.5", "6.35"},
 }
 
-var currencies = []string{"EUR", "EUR", "EUR", "GBP", "SEK", "NOK", "DKK", "USD", "JPY", "CHF", "AUD"}
+var currencies = []string{"EUR", "EUR", "EUR", "GBP", "SEK", "NOK", "DKK", "USD", "JPY", "CHF", "AUD", "PLN", "ISK", "BHD"}
 
 // randomDoc is a valid e-document and its resolved parties, drawn so that
 // every branch of Generate is reached: every profile on either side,
@@ -192,6 +211,9 @@ func randomDoc(r *rand.Rand, n int) (tdoc, Parties) {
 	for {
 		sp, cp = profiles[r.IntN(len(profiles))], profiles[r.IntN(len(profiles))]
 		if sp.country == "DEU" && cp.country == "DEU" { // refused: DE-R-001/002
+			continue
+		}
+		if sp.country == "GRC" { // refused: GR-R-001, GR-R-004
 			continue
 		}
 		break
@@ -215,6 +237,9 @@ func randomDoc(r *rand.Rand, n int) (tdoc, Parties) {
 	}
 	cus := tparty{Name: "Customer " + cp.name, Street: "Customer Road " + fmt.Sprint(1+r.IntN(200)), City: "Customer Town",
 		Postal: digits(r, 4), PeppolID: ce.Scheme + ":" + ce.ID, Tax: taxNumberFor(r, cp, ce, false), Country: cp.country}
+	if cp.country == "DEU" && r.IntN(4) == 0 {
+		cus.Tax = "143/815/08156" // a Steuernummer: not a VAT number, left out for a buyer
+	}
 	// Leave the country out where it can be derived (VAT-number schemes,
 	// national registers); keep it for GLN, ABN-less or US ids sometimes.
 	if r.IntN(4) == 0 && derivable(se) {
