@@ -278,3 +278,19 @@ func TestCheckOfficialExamples(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCheck: Check never panics, whatever it is given.
+func FuzzCheck(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "golden", "*.xml"))
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		Check(data)
+	})
+}

@@ -58,7 +58,8 @@
 //
 // EN 16931 and BIS 3.0 model VAT only. A document whose supplier or
 // customer is in the USA (the domain's sales_tax_invoice rule, applied to
-// credit notes too) puts every line in category O, "not subject to VAT"
+// credit notes too and to a country derived from the participant id, where
+// EDocument.Type reads only the given country) puts every line in category O, "not subject to VAT"
 // (TaxExemptionReasonCode VATEX-EU-O), which is the truth about VAT, and
 // carries the sales tax the way EN 16931 carries any tax that is not VAT: as
 // a document-level charge ("Sales tax", base amount and percentage given,
@@ -79,7 +80,9 @@
 // (DK-R-002); an Icelandic supplier (or buyer, between Icelandic parties)
 // without a 0196 kennitala participant id (IS-R-002, IS-R-004); a Swedish
 // VAT-registered supplier at a rate other than 25, 12 or 6 percent
-// (SE-R-006). A Dutch supplier's invoice gets payment means code 1 (57,
+// (SE-R-006); a Norwegian VAT number whose organisation number fails mod 11
+// (NO-R-001); a currency ISO lists but Peppol does not yet (CL007, e.g.
+// XAD). A Dutch supplier's invoice gets payment means code 1 (57,
 // "standing agreement", between Dutch parties, NL-R-008) since NL-R-007
 // wants payment means on every invoice.
 //
@@ -94,8 +97,8 @@
 //
 // # Why encoding/xml by hand
 //
-// The XML is written from the structs in model.go with encoding/xml. The one
-// maintained Go UBL library, github.com/invopop/gobl.ubl, converts from
+// The XML is written from the structs in model.go with encoding/xml. The
+// maintained Go UBL library we found, github.com/invopop/gobl.ubl, converts from
 // GOBL's own invoice model and tax regimes: using it would mean a second
 // domain model, its own recalculation of totals (ours are fixed at
 // ingestion and must be emitted exactly), and a large dependency tree, for a
@@ -105,6 +108,12 @@
 // versions of the rules its output relies on; CI cannot run the official
 // artefacts, so these checks are what CI has. Generate runs Check on its own
 // output and never returns a document that fails it.
+//
+// data/eas.tsv is the EAS code list of the Peppol schematron, annotated with
+// each scheme's country and whether its identifiers are VAT or legal
+// registration numbers. internal/peppol keeps the same code list for
+// participant resolution; ubl keeps its own copy so that it stays pure and
+// independent of the transport side. Update both together.
 package ubl
 
 import (
