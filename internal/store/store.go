@@ -21,6 +21,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: a uniqueness rule refused the write.
 	ErrConflict = errors.New("conflict")
+	// ErrMigrationsPending: the database answers, but its schema lacks
+	// migrations this build has (Ready; run Migrate).
+	ErrMigrationsPending = errors.New("migrations pending")
 )
 
 // Plans a merchant can be on; they set the OMP call limit.
@@ -72,6 +75,11 @@ type Store interface {
 	Migrate(ctx context.Context) error
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
+	// Ready reports whether the store can serve: the database answers and
+	// every migration of this build is applied (else an error wrapping
+	// ErrMigrationsPending that names them). It only reads, and does not
+	// wait behind writers.
+	Ready(ctx context.Context) error
 	// Close releases the database.
 	Close() error
 
@@ -83,6 +91,13 @@ type Store interface {
 	ListTokens(ctx context.Context, merchantID int64) ([]Token, error)
 	// RevokeToken revokes a token by id; ErrNotFound when there is none.
 	RevokeToken(ctx context.Context, tokenID int64) error
+	// RotateToken replaces a token, in one transaction: it stores a new
+	// token (newHash, newHint, no expiry) for the same merchant and makes
+	// the old one expire overlap from now, unless it expires sooner, so
+	// both work during the overlap. ErrNotFound when the old token is
+	// missing or revoked; ErrConflict when newHash is taken (nothing
+	// changes then).
+	RotateToken(ctx context.Context, tokenID int64, newHash, newHint string, overlap time.Duration) (Token, error)
 	// Authenticate finds the merchant whose live (not revoked, not expired)
 	// token has this hash; ErrNotFound otherwise.
 	Authenticate(ctx context.Context, hash string) (Merchant, error)

@@ -52,6 +52,7 @@ var clockedTests = []clockedTest{
 	{"ReceiptAt", testClockedReceiptAt},
 	{"DeliveryLeaseAndRetry", testClockedDeliveries},
 	{"Restart", testClockedRestart},
+	{"TokenRotation", testClockedTokenRotation},
 }
 
 // RunClocked runs the tests of the transmission and webhook queues that

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"Transmission", transmissionTests},
 		{"Receipt", receiptTests},
 		{"Webhook", webhookTests},
+		{"Ops", opsTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
