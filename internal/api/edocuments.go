@@ -147,6 +147,9 @@ func (s *Server) handleCreateEDocuments(d eRoute) http.HandlerFunc {
 					results[i].err = asValidation(res.Err)
 				}
 			}
+			if s.cfg.Notify != nil {
+				s.cfg.Notify() // queued: wake the transmission worker
+			}
 		}
 		failed := 0
 		for _, res := range results {

@@ -23,6 +23,7 @@ var resources = []struct{ spelling, canonical string }{
 	{"e_documents/credit_notes", "e_documents/credit-notes"},
 	{"e_documents/status-by-id", "e_documents/status-by-id"},
 	{"e_documents/ubl", "e_documents/ubl"},
+	{"e_documents/callback", "e_documents/callback"}, // the access point's, with no token
 	{"e_documents/webhooks", "webhooks"},
 	{"e_documents", "e_documents"},
 	{"customers", "customers"},
@@ -43,6 +44,8 @@ var subResources = map[string]string{
 //   - "/api/app/l_invoice/..." (no "/1/") is "/api/1/app/l_invoice/...";
 //   - "edocuments" is "e_documents"; a trailing slash or none is the same;
 //   - "e_documents/webhooks" is "webhooks";
+//   - "e_documents/callback" (the access point's status callbacks) is a
+//     resource of its own, not "e_documents" with the token "callback";
 //   - after the resource come a token and an id in either order, or either
 //     alone: issued tokens always contain a non-digit, so an all-digit
 //     segment is the id; a sub-resource's word may follow the id

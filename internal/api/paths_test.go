@@ -18,6 +18,9 @@ func TestCanonicalPath(t *testing.T) {
 		{"/api/1/app/l_invoice/edocuments/invoices/" + tok + "/", "/api/1/app/l_invoice/e_documents/invoices", tok},
 		{"/api/1/app/l_invoice/e_documents/status-by-id/" + tok + "/77/", "/api/1/app/l_invoice/e_documents/status-by-id/77", tok},
 		{"/api/1/app/l_invoice/e_documents/" + tok, "/api/1/app/l_invoice/e_documents", tok},
+		// The access point's status callback: "callback" is no token.
+		{"/api/1/app/l_invoice/e_documents/callback", "/api/1/app/l_invoice/e_documents/callback", ""},
+		{"/api/app/l_invoice/edocuments/callback/", "/api/1/app/l_invoice/e_documents/callback", ""},
 		// Webhooks, also under e_documents, and an endpoint's delivery log.
 		{"/api/1/app/l_invoice/webhooks/" + tok, "/api/1/app/l_invoice/webhooks", tok},
 		{"/api/app/l_invoice/e_documents/webhooks/" + tok + "/", "/api/1/app/l_invoice/webhooks", tok},

@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET "+root+"/e_documents/status-by-id/{id}", s.authed(s.handleEDocumentStatus))
 	s.mux.HandleFunc("GET "+root+"/e_documents/ubl/{id}", s.authed(s.handleEDocumentUBL))
 	s.mux.HandleFunc("GET "+root+"/e_documents", s.authed(s.handleListEDocuments))
+	s.mux.HandleFunc("POST "+root+"/e_documents/callback", s.handleTransmissionCallback) // signed by the access point, no token
 
 	s.mux.HandleFunc("POST "+root+"/webhooks", s.authed(s.handleCreateWebhook))
 	s.mux.HandleFunc("GET "+root+"/webhooks", s.authed(s.handleListWebhooks))

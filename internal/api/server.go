@@ -35,6 +35,14 @@ type Config struct {
 	// WebhookResolver resolves webhook URL hosts; nil means
 	// net.DefaultResolver. Tests pass a fake.
 	WebhookResolver webhook.Resolver
+	// Notify, when set, is called after e-documents were stored, to wake
+	// the transmission worker (transmit.Worker.Kick) so a document is sent
+	// at once rather than at the worker's next poll. It must not block.
+	Notify func()
+	// Callbacks verifies the access point's signed status callbacks; nil
+	// (no http transport configured) leaves the callback route answering
+	// 404.
+	Callbacks CallbackVerifier
 }
 
 // DefaultMaxBodyBytes fits 100 invoices of 1,000 lines with room to spare.
