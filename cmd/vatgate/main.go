@@ -29,6 +29,8 @@ const usage = `vatgate: a Lovat-compatible invoicing and VAT compliance server
 
 Usage:
   vatgate serve [--addr :8080] [--db sqlite:vatgate.db] [--demo] [--fx-file PATH] [--webhooks-allow-private]
+                [--transport sandbox|http] [--sandbox-delay 2s] [--ap-url URL] [--ap-user USER]
+                [--ap-timeout 30s] [--workers 4] [--no-worker] [--transmit-lease 2m]
   vatgate migrate [--db URL]
   vatgate merchant create --name NAME [--plan standard|advanced] [--db URL]
   vatgate merchant list [--db URL]
@@ -54,6 +56,13 @@ secret once) and retried for up to 3 days; webhook log shows the attempts.
 URLs must be https and resolve only to public addresses unless
 --webhooks-allow-private (serve) / --allow-private (webhook add), env
 VATGATE_WEBHOOKS_ALLOW_PRIVATE=true, allows http and private addresses.
+E-documents are sent over Peppol by --transport (env VATGATE_TRANSPORT): the
+sandbox (default), a simulated network, or http, an access point at --ap-url
+(env VATGATE_AP_URL) with HTTP Basic credentials (--ap-user, env
+VATGATE_AP_USER; the password in VATGATE_AP_PASSWORD) or a bearer token
+(VATGATE_AP_TOKEN), whose signed status callbacks are checked with
+VATGATE_AP_CALLBACK_SECRET. Instances sharing one PostgreSQL database share
+the work; --no-worker makes an instance that only serves the API.
 `
 
 // usageError is a mistake in the command line: exit code 2.

@@ -34,10 +34,14 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		return err
 	}
 	allowPrivate := fs.Bool("webhooks-allow-private", allowDefault, "accept and deliver webhooks to http URLs and to loopback, private and other non-public addresses (env "+allowPrivateEnv+")")
+	tf := addTransmitFlags(fs, env)
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return usageError{"serve takes no positional arguments"}
+	}
+	if err := tf.resolve(env); err != nil {
+		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(env.stderr, nil))
 	slog.SetDefault(logger) // libraries (migrations) log through the default logger
@@ -49,6 +53,11 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		return err
 	}
 	logFX(logger, rates, *fxFile, time.Now())
+	// So does a transport that cannot be configured.
+	transport, callbacks, err := tf.build(logger)
+	if err != nil {
+		return err
+	}
 
 	st, err := openMigrated(ctx, *db)
 	if err != nil {
@@ -65,9 +74,10 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	worker := tf.newWorker(st, transport, logger)
 	srv := &http.Server{
 		Handler: api.NewServer(st, logger, api.Config{MaxBodyBytes: *maxBody, OMP: omp.New(rates), Now: time.Now,
-			WebhooksAllowPrivate: *allowPrivate}),
+			WebhooksAllowPrivate: *allowPrivate, Notify: notify(worker), Callbacks: callbacks}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -83,6 +93,10 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	// first; its own in-flight attempts finish before the store closes.
 	stopWebhooks := startWebhooks(st, *allowPrivate, logger)
 	defer stopWebhooks()
+	// The transmission worker stops after the HTTP server too, and before
+	// the deliverer, so the events of its last outcomes are queued first.
+	stopTransmit := startTransmit(worker)
+	defer stopTransmit()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -102,6 +116,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	stopTransmit()
 	stopWebhooks()
 	logger.Info("stopped")
 	return nil

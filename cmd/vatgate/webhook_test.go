@@ -159,7 +159,8 @@ func TestServeDeliversWebhooks(t *testing.T) {
 	logs := &lockedBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"vatgate", "serve", "--addr", addr, "--db", db},
+		// --no-worker: no transmission, so the one event is the document's first.
+		done <- run(ctx, []string{"vatgate", "serve", "--addr", addr, "--db", db, "--no-worker"},
 			func(k string) string { return map[string]string{allowPrivateEnv: "1"}[k] }, strings.NewReader(""), io.Discard, logs)
 	}()
 	waitHealthy(t, addr)
