@@ -7,6 +7,8 @@ import "net/http"
 func (s *Server) routes() {
 	const root = "/api/1/app/l_invoice"
 	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
+	s.mux.HandleFunc("GET /readyz", s.handleReadyz)   // ops.go
+	s.mux.HandleFunc("GET /metrics", s.handleMetrics) // no token; Config.ServeMetrics
 
 	s.mux.HandleFunc("POST "+root+"/customers", s.authed(s.handleCreateCustomers))
 	s.mux.HandleFunc("PUT "+root+"/customers/{id}", s.authed(s.handleUpdateCustomer))

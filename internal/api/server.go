@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/vatgate/vatgate/internal/metrics"
 	"github.com/vatgate/vatgate/internal/omp"
 	"github.com/vatgate/vatgate/internal/store"
 	"github.com/vatgate/vatgate/internal/webhook"
@@ -24,6 +25,13 @@ import (
 type Config struct {
 	// MaxBodyBytes bounds a request body (413 above it).
 	MaxBodyBytes int64
+	// Metrics records every request by route pattern, method and status;
+	// nil records nothing.
+	Metrics *metrics.Registry
+	// ServeMetrics answers GET /metrics with Metrics, without a token
+	// (serve's default; with --metrics-addr serve answers scrapes on a
+	// listener of its own instead, and /metrics here does not exist).
+	ServeMetrics bool
 	// OMP answers the OMP route; nil answers it with 503.
 	OMP *omp.Engine
 	// Now is the clock: the OMP route takes "today" from it (the order
@@ -66,7 +74,7 @@ func NewServer(st store.Store, logger *slog.Logger, cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{store: st, log: logger, cfg: cfg, mux: http.NewServeMux()}
+	s := &Server{store: st, log: slog.New(LogHandler(logger.Handler())), cfg: cfg, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }
@@ -82,6 +90,7 @@ type request struct {
 	id        string
 	pathToken string // token found in the path, "" when none
 	logPath   string // the path with any token redacted
+	route     string // the router's pattern, "" when none matched
 	merchant  store.Merchant
 }
 
@@ -93,10 +102,13 @@ func requestFrom(ctx context.Context) *request {
 }
 
 // ServeHTTP resolves path aliases once, before the router, so the router
-// holds only canonical patterns; then logs, recovers and dispatches.
+// holds only canonical patterns; then logs, recovers, dispatches and counts.
+// The request id (the client's X-Request-Id when it is a safe short token,
+// else a new one) is answered in X-Request-Id and rides in the context, where
+// LogHandler puts it on every log line written for the request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rq := &request{id: newRequestID()}
+	rq := &request{id: requestID(r.Header.Get("X-Request-Id"))}
 	canonical, tok, logPath := canonicalPath(r.URL.Path)
 	rq.pathToken, rq.logPath = tok, logPath
 	r = r.WithContext(context.WithValue(r.Context(), requestKey, rq))
@@ -109,13 +121,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("panic", "request_id", rq.id, "method", r.Method, "path", rq.logPath, "panic", v, "stack", string(debug.Stack()))
+			s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", rq.logPath, "panic", v, "stack", string(debug.Stack()))
 			if !rec.wrote {
 				writeJSON(rec, http.StatusInternalServerError, errorf(http.StatusInternalServerError, "%s (request id %s)", internalMessage, rq.id))
 			}
 		}
-		s.log.Info("request", "request_id", rq.id, "method", r.Method, "path", rq.logPath,
-			"status", rec.status, "duration_ms", float64(time.Since(start).Microseconds())/1000, "merchant_id", rq.merchant.ID)
+		elapsed := time.Since(start)
+		s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", rq.logPath,
+			"status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000, "merchant_id", rq.merchant.ID)
+		if s.cfg.Metrics != nil {
+			s.cfg.Metrics.ObserveRequest(rq.route, r.Method, rec.status, elapsed)
+		}
 	}()
 	s.dispatch(rec, r)
 }
@@ -124,6 +140,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // ServeMux would answer with text.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	if _, pattern := s.mux.Handler(r); pattern != "" {
+		requestFrom(r.Context()).route = pattern // the metrics' label: never a raw path
 		s.mux.ServeHTTP(w, r)
 		return
 	}
@@ -142,7 +159,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, e *apiError, internal error) {
 	if e == nil {
 		rq := requestFrom(r.Context())
-		s.log.Error("internal error", "request_id", rq.id, "method", r.Method, "path", rq.logPath, "err", internal)
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", rq.logPath, "err", internal)
 		e = errorf(http.StatusInternalServerError, "%s (request id %s)", internalMessage, rq.id)
 	}
 	writeJSON(w, e.Status, e)

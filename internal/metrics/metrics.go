@@ -96,6 +96,7 @@ const queueTimeout = 2 * time.Second
 // Registry is vatgate's metrics on a registry of their own.
 type Registry struct {
 	reg       *prometheus.Registry
+	handler   http.Handler
 	requests  *prometheus.CounterVec
 	durations *prometheus.HistogramVec
 }
@@ -133,6 +134,7 @@ func New(queue Queue) *Registry {
 			return float64(n)
 		}))
 	}
+	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 	return m
 }
 
@@ -140,9 +142,7 @@ func New(queue Queue) *Registry {
 func (m *Registry) Gatherer() prometheus.Gatherer { return m.reg }
 
 // Handler answers a scrape in Prometheus' text (or negotiated) format.
-func (m *Registry) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
-}
+func (m *Registry) Handler() http.Handler { return m.handler }
 
 // ObserveRequest records one answered request. route is the router's
 // pattern ("POST /api/1/app/l_invoice/invoices"), or "" when no route
