@@ -37,7 +37,8 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 			writeJSON(w, http.StatusUnauthorized, errorf(http.StatusUnauthorized, "missing access token"))
 			return
 		}
-		m, err := s.store.Authenticate(r.Context(), token.Hash(tok))
+		hash := token.Hash(tok)
+		m, err := s.store.Authenticate(r.Context(), hash)
 		if errors.Is(err, store.ErrNotFound) {
 			writeJSON(w, http.StatusUnauthorized, errorf(http.StatusUnauthorized, "invalid access token"))
 			return
@@ -46,7 +47,8 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 			s.fail(w, r, nil, err)
 			return
 		}
-		requestFrom(r.Context()).merchant = m
+		rq := requestFrom(r.Context())
+		rq.merchant, rq.tokenHash = m, hash
 		h(w, r)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vatgate/vatgate/internal/metrics"
 	"github.com/vatgate/vatgate/internal/omp"
+	"github.com/vatgate/vatgate/internal/ratelimit"
 	"github.com/vatgate/vatgate/internal/store"
 	"github.com/vatgate/vatgate/internal/webhook"
 )
@@ -43,6 +44,12 @@ type Config struct {
 	// WebhookResolver resolves webhook URL hosts; nil means
 	// net.DefaultResolver. Tests pass a fake.
 	WebhookResolver webhook.Resolver
+	// Limiter counts requests against Limits (ratelimit.go); nil, as in
+	// the zero Config of tests and benchmarks, limits nothing.
+	Limiter ratelimit.Limiter
+	// Limits are the requests per minute per token; 0 leaves a class
+	// unlimited. DefaultLimits are the documented ones.
+	Limits Limits
 	// Notify, when set, is called after e-documents were stored, to wake
 	// the transmission worker (transmit.Worker.Kick) so a document is sent
 	// at once rather than at the worker's next poll. It must not block.
@@ -63,6 +70,8 @@ type Server struct {
 	cfg      Config
 	mux      *http.ServeMux
 	ompCalls callCounter
+
+	limiterHealth limiterHealth
 }
 
 // NewServer builds the API handler over a store; cfg brings the tunables,
@@ -92,6 +101,7 @@ type request struct {
 	logPath   string // the path with any token redacted
 	route     string // the router's pattern, "" when none matched
 	merchant  store.Merchant
+	tokenHash string // token.Hash of the request's token, once authenticated
 }
 
 func requestFrom(ctx context.Context) *request {

@@ -344,7 +344,7 @@ func TestRedisDown(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialerRetries: 1, DialTimeout: time.Second})
 	defer c.Close()
 	d, err := NewRedis(c, "x:").Allow(context.Background(), "tok", 100, time.Minute)
 	if err == nil || d.Allowed {
