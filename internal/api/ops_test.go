@@ -288,4 +288,3 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("requests not counted without ServeMetrics:\n%s", rec.Body)
 	}
 }
-
