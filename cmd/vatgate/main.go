@@ -37,6 +37,7 @@ Usage:
   vatgate token create MERCHANT_ID [--db URL]
   vatgate token list MERCHANT_ID [--db URL]
   vatgate token revoke TOKEN_ID [--db URL]
+  vatgate token rotate TOKEN_ID [--overlap 24h] [--db URL]
   vatgate webhook add MERCHANT_ID URL [--allow-private] [--db URL]
   vatgate webhook list MERCHANT_ID [--db URL]
   vatgate webhook remove MERCHANT_ID ENDPOINT_ID [--db URL]
@@ -50,6 +51,8 @@ or zip, as https://www.ecb.europa.eu/stats/eurofxref/ publishes them) merged
 over the snapshot built in, for the OMP API's currency conversions.
 rates prints the tax rates the OMP API answers from, in force on --date
 (default today).
+token rotate makes a new token for the merchant of TOKEN_ID (printed alone on
+the last line) and lets the old one work for --overlap more, then stop.
 Every status change of a merchant's e-documents is POSTed to its webhook
 endpoints, signed as Standard Webhooks says (webhook add prints the whsec_
 secret once) and retried for up to 3 days; webhook log shows the attempts.
