@@ -31,6 +31,7 @@ Usage:
   vatgate serve [--addr :8080] [--db sqlite:vatgate.db] [--demo] [--fx-file PATH] [--webhooks-allow-private]
                 [--transport sandbox|http] [--sandbox-delay 2s] [--ap-url URL] [--ap-user USER]
                 [--ap-timeout 30s] [--workers 4] [--no-worker] [--transmit-lease 2m]
+                [--metrics-addr ADDR]
   vatgate migrate [--db URL]
   vatgate merchant create --name NAME [--plan standard|advanced] [--db URL]
   vatgate merchant list [--db URL]
@@ -51,6 +52,10 @@ or zip, as https://www.ecb.europa.eu/stats/eurofxref/ publishes them) merged
 over the snapshot built in, for the OMP API's currency conversions.
 rates prints the tax rates the OMP API answers from, in force on --date
 (default today).
+serve logs JSON lines on stderr, those written for a request with its
+request_id. GET /healthz answers while it runs, GET /readyz when the database
+answers and its migrations are current, and GET /metrics (Prometheus, no
+token) on --addr, or on --metrics-addr (env VATGATE_METRICS_ADDR) alone.
 token rotate makes a new token for the merchant of TOKEN_ID (printed alone on
 the last line) and lets the old one work for --overlap more, then stop.
 Every status change of a merchant's e-documents is POSTed to its webhook

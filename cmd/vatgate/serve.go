@@ -15,6 +15,7 @@ import (
 
 	"github.com/vatgate/vatgate/internal/api"
 	"github.com/vatgate/vatgate/internal/fx"
+	"github.com/vatgate/vatgate/internal/metrics"
 	"github.com/vatgate/vatgate/internal/omp"
 	"github.com/vatgate/vatgate/internal/store"
 	"github.com/vatgate/vatgate/internal/webhook"
@@ -28,6 +29,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	addr := fs.String("addr", env.envOr("VATGATE_ADDR", ":8080"), "listen address (env VATGATE_ADDR)")
 	demo := fs.Bool("demo", false, "on an empty database, create a demo merchant and print its token")
 	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "largest request body in bytes (413 above)")
+	metricsAddr := fs.String("metrics-addr", env.envOr("VATGATE_METRICS_ADDR", ""), "answer Prometheus scrapes at /metrics on this address, not on --addr (env VATGATE_METRICS_ADDR)")
 	fxFile := fs.String("fx-file", env.envOr("VATGATE_FX_FILE", ""), "a newer ECB reference rates file (CSV, XML or zip) to merge over the embedded snapshot (env VATGATE_FX_FILE)")
 	allowDefault, err := envBool(env, allowPrivateEnv)
 	if err != nil {
@@ -43,7 +45,8 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	if err := tf.resolve(env); err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(env.stderr, nil))
+	// Every line logged with a request's context carries its request_id.
+	logger := slog.New(api.LogHandler(slog.NewJSONHandler(env.stderr, nil)))
 	slog.SetDefault(logger) // libraries (migrations) log through the default logger
 
 	// The rates come first: a broken --fx-file stops the start before any
@@ -70,13 +73,20 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		}
 	}
 
+	reg := metrics.New(st)
+	stopMetrics, err := serveMetrics(*metricsAddr, reg, logger)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	worker := tf.newWorker(st, transport, logger)
 	srv := &http.Server{
-		Handler: api.NewServer(st, logger, api.Config{MaxBodyBytes: *maxBody, OMP: omp.New(rates), Now: time.Now,
+		Handler: api.NewServer(st, logger, api.Config{MaxBodyBytes: *maxBody, Metrics: reg, ServeMetrics: *metricsAddr == "", OMP: omp.New(rates), Now: time.Now,
 			WebhooksAllowPrivate: *allowPrivate, Notify: notify(worker), Callbacks: callbacks}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
