@@ -56,10 +56,12 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// startServer runs `vatgate serve` and waits until /healthz answers.
+// startServer runs `vatgate serve` and waits until /healthz answers. The
+// clients below send far more than 100 uploads a minute with one token:
+// the request limit is lifted so that the kill lands during uploads.
 func startServer(t *testing.T, bin, db, addr string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", db)
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", db, "--rate-limit-invoice", "0")
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

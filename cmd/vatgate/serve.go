@@ -37,6 +37,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	}
 	allowPrivate := fs.Bool("webhooks-allow-private", allowDefault, "accept and deliver webhooks to http URLs and to loopback, private and other non-public addresses (env "+allowPrivateEnv+")")
 	tf := addTransmitFlags(fs, env)
+	rl := addRateLimitFlags(fs, env)
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -61,6 +62,12 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	// And a Redis for the request limits that does not answer.
+	limiter, limits, releaseLimiter, err := rl.build(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer releaseLimiter()
 
 	st, err := openMigrated(ctx, *db)
 	if err != nil {
@@ -87,7 +94,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	worker := tf.newWorker(st, transport, logger)
 	srv := &http.Server{
 		Handler: api.NewServer(st, logger, api.Config{MaxBodyBytes: *maxBody, Metrics: reg, ServeMetrics: *metricsAddr == "", OMP: omp.New(rates), Now: time.Now,
-			WebhooksAllowPrivate: *allowPrivate, Notify: notify(worker), Callbacks: callbacks}),
+			WebhooksAllowPrivate: *allowPrivate, Notify: notify(worker), Callbacks: callbacks, Limiter: limiter, Limits: limits}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

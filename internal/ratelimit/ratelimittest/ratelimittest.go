@@ -24,6 +24,20 @@ const localURL = "redis://127.0.0.1:6379/0"
 // without it, the test is skipped unless a local Redis answers.
 func Client(tb testing.TB) *redis.Client {
 	tb.Helper()
+	c, _ := connect(tb)
+	return c
+}
+
+// URL is the test Redis's URL, for code that connects by itself; it
+// fails or skips as Client does.
+func URL(tb testing.TB) string {
+	tb.Helper()
+	_, url := connect(tb)
+	return url
+}
+
+func connect(tb testing.TB) (*redis.Client, string) {
+	tb.Helper()
 	url, required := os.Getenv(RedisEnv), true
 	if url == "" {
 		url, required = localURL, false
@@ -42,7 +56,7 @@ func Client(tb testing.TB) *redis.Client {
 		}
 		tb.Skipf("no redis at %s and %s unset: %v", url, RedisEnv, err)
 	}
-	return c
+	return c, url
 }
 
 // Prefix returns a fresh random key prefix; every key under it is deleted
