@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +157,60 @@ func TestServeMetricsAddr(t *testing.T) {
 	_, _, err := vatgate(t, "serve", "--addr", "127.0.0.1:0", "--db", db, "--metrics-addr", "256.0.0.1:1")
 	if err == nil || !strings.Contains(err.Error(), "--metrics-addr") {
 		t.Errorf("a bad --metrics-addr: %v", err)
+	}
+}
+
+// The worker and the deliverer count their outcomes on the metrics serve
+// exports: a document sent through the sandbox, its events delivered.
+func TestServeCountsOutcomes(t *testing.T) {
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer rcv.Close()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "ops.db")
+	out, _, err := vatgate(t, "merchant", "create", "--name", "Shop", "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := lastLine(out)
+	if _, _, err := vatgate(t, "webhook", "add", "1", rcv.URL+"/hook", "--allow-private", "--db", db); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	runServeInProcess(t, map[string]string{allowPrivateEnv: "1"}, "--addr", addr, "--db", db, "--sandbox-delay", "50ms")
+	waitHealthy(t, addr)
+	scrape := func() (transmissions, delivered float64) {
+		_, text := getURL(t, "http://"+addr+"/metrics")
+		for line := range strings.SplitSeq(text, "\n") {
+			name, v, _ := strings.Cut(line, " ")
+			f, _ := strconv.ParseFloat(v, 64)
+			switch {
+			case strings.HasPrefix(name, "vatgate_transmissions_total{"):
+				transmissions += f
+			case name == `vatgate_webhook_deliveries_total{outcome="delivered"}`:
+				delivered = f
+			}
+		}
+		return transmissions, delivered
+	}
+	t0, d0 := scrape()
+
+	body, err := os.ReadFile(filepath.Join("..", "..", "internal", "api", "testdata", "examples", "e_invoices_single.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post("http://"+addr+"/api/1/app/l_invoice/e_documents/invoices/"+tok, "application/json", bytes.NewReader(body))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("create e-document: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		tr, d := scrape()
+		if tr > t0 && d > d0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20s: %v transmission outcomes (from %v), %v webhooks delivered (from %v)", tr, t0, d, d0)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -21,6 +21,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/vatgate/vatgate/internal/invoicing"
+	"github.com/vatgate/vatgate/internal/store"
 )
 
 // Outcomes of one transmission attempt: the values of the outcome label of
@@ -76,6 +79,22 @@ func init() {
 // the Transmission* constants (anything else is counted as "other").
 func CountTransmission(outcome string) {
 	transmissions.WithLabelValues(known(outcome, transmissionOutcomes)).Inc()
+}
+
+// CountTransmissionOutcome counts the outcome of one attempt of a
+// transmission job that the store recorded (receipt: the job was a receipt
+// check, store.Transmission.Receipt). A transient failure (pending) counts
+// as retry; a receipt check counts only when it brings the receiver's
+// answer (delivered, rejected) or could not ask (retry), not when the answer
+// is still to come.
+func CountTransmissionOutcome(receipt bool, o store.Outcome) {
+	switch {
+	case o.Status == invoicing.EStatusPending:
+		CountTransmission(TransmissionRetry)
+	case receipt && o.Status == invoicing.EStatusSent:
+	default:
+		CountTransmission(string(o.Status))
+	}
 }
 
 // CountWebhookDelivery counts one webhook delivery attempt by its outcome,

@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vatgate/vatgate/internal/invoicing"
 	"github.com/vatgate/vatgate/internal/metrics"
+	"github.com/vatgate/vatgate/internal/store"
 )
 
 type queue struct {
@@ -112,6 +114,39 @@ func TestOutcomes(t *testing.T) {
 	// The counters are the process's: a second registry exports them too.
 	if got := value(t, scrape(t, metrics.New(nil)), `vatgate_transmissions_total{outcome="sent"}`); got != sent+2 {
 		t.Errorf("sent on a second registry: %v, want %v", got, sent+2)
+	}
+}
+
+func TestTransmissionOutcome(t *testing.T) {
+	m := metrics.New(nil)
+	series := func(o string) string { return `vatgate_transmissions_total{outcome="` + o + `"}` }
+	before := scrape(t, m)
+	later := time.Now().Add(time.Hour)
+	for _, c := range []struct {
+		receipt bool
+		out     store.Outcome
+	}{
+		{false, store.Outcome{Status: invoicing.EStatusSent}},
+		{false, store.Outcome{Status: invoicing.EStatusSent, ReceiptAt: later}},
+		{false, store.Outcome{Status: invoicing.EStatusDelivered}},
+		{false, store.Outcome{Status: invoicing.EStatusRejected, Reason: "no"}},
+		{false, store.Outcome{Status: invoicing.EStatusError, Reason: "bad"}},
+		{false, store.Outcome{Status: invoicing.EStatusPending, RetryAt: later}},
+		{true, store.Outcome{Status: invoicing.EStatusDelivered}},
+		{true, store.Outcome{Status: invoicing.EStatusSent, ReceiptAt: later}}, // no answer yet: not counted
+		{true, store.Outcome{Status: invoicing.EStatusSent}},                   // stop asking: not counted
+		{true, store.Outcome{Status: invoicing.EStatusPending, RetryAt: later}},
+	} {
+		metrics.CountTransmissionOutcome(c.receipt, c.out)
+	}
+	after := scrape(t, m)
+	for o, want := range map[string]float64{
+		metrics.TransmissionSent: 2, metrics.TransmissionDelivered: 2, metrics.TransmissionRejected: 1,
+		metrics.TransmissionError: 1, metrics.TransmissionRetry: 2,
+	} {
+		if got := value(t, after, series(o)) - value(t, before, series(o)); got != want {
+			t.Errorf("%s: counted %v, want %v", o, got, want)
+		}
 	}
 }
 

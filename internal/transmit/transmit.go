@@ -69,6 +69,7 @@ import (
 
 	"github.com/vatgate/vatgate/internal/invoicing"
 	"github.com/vatgate/vatgate/internal/iso"
+	"github.com/vatgate/vatgate/internal/metrics"
 	"github.com/vatgate/vatgate/internal/peppol"
 	"github.com/vatgate/vatgate/internal/peppol/transport"
 	"github.com/vatgate/vatgate/internal/store"
@@ -301,6 +302,7 @@ func (w *Worker) process(ctx context.Context, t store.Transmission) time.Time {
 		log.Error("recording a transmission outcome", "status", out.Status, "err", err)
 		return time.Time{}
 	}
+	metrics.CountTransmissionOutcome(t.Receipt, out)
 	attrs := []any{"status", out.Status}
 	if out.Reason != "" {
 		attrs = append(attrs, "reason", out.Reason)

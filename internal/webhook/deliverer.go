@@ -19,6 +19,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/vatgate/vatgate/internal/metrics"
 	"github.com/vatgate/vatgate/internal/peppol/transport"
 	"github.com/vatgate/vatgate/internal/store"
 )
@@ -246,10 +247,13 @@ func (d *Deliverer) deliver(ctx context.Context, del store.WebhookDelivery, endp
 	case err != nil:
 		log.Error("webhook delivery: record the attempt", "err", err)
 	case res.Delivered:
+		metrics.CountWebhookDelivery(metrics.WebhookDelivered)
 		log.Debug("webhook delivered", "status", res.StatusCode)
 	case res.RetryAt.IsZero():
+		metrics.CountWebhookDelivery(metrics.WebhookGaveUp)
 		log.Warn("webhook delivery given up", "status", res.StatusCode, "error", res.Error)
 	default:
+		metrics.CountWebhookDelivery(metrics.WebhookRetry)
 		log.Info("webhook delivery failed; will retry", "status", res.StatusCode, "error", res.Error, "retry_at", res.RetryAt)
 	}
 }
