@@ -55,15 +55,23 @@ func documentInput(k invoicing.Kind) func(o object) invoicing.DocumentInput {
 			SupplierAddress:     o.str("supplier_address"),
 			SupplierEmail:       o.str("supplier_email"),
 		}
-		if items, ok := o.array("line_items"); ok {
-			lines := make([]invoicing.LineItemInput, len(items))
-			for i, raw := range items {
-				lines[i] = lineItemInput(raw, fmt.Sprintf("line_items[%d]", i), o.problems)
-			}
-			in.LineItems = &lines
-		}
+		in.LineItems = lineItemsInput(o)
 		return in
 	}
+}
+
+// lineItemsInput reads the line_items array (nil when not given), shared by
+// the invoice, credit note and e-document routes.
+func lineItemsInput(o object) *[]invoicing.LineItemInput {
+	items, ok := o.array("line_items")
+	if !ok {
+		return nil
+	}
+	lines := make([]invoicing.LineItemInput, len(items))
+	for i, raw := range items {
+		lines[i] = lineItemInput(raw, fmt.Sprintf("line_items[%d]", i), o.problems)
+	}
+	return &lines
 }
 
 // lineItemInput reads one line. The documents' examples say "tax" where

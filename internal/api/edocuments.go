@@ -47,13 +47,7 @@ func eDocumentInput(k invoicing.Kind, o object) invoicing.EDocumentInput {
 		Tax:                o.decimal("tax"),
 		TaxRate:            o.decimal("tax_rate"),
 	}
-	if items, ok := o.array("line_items"); ok {
-		lines := make([]invoicing.LineItemInput, len(items))
-		for i, raw := range items {
-			lines[i] = lineItemInput(raw, fmt.Sprintf("line_items[%d]", i), o.problems)
-		}
-		in.LineItems = &lines
-	}
+	in.LineItems = lineItemsInput(o)
 	return in
 }
 
