@@ -127,4 +127,5 @@ type Store interface {
 	ListDocuments(ctx context.Context, merchantID int64, k invoicing.Kind, opt ListOptions) ([]invoicing.Document, error)
 
 	EDocumentStore
+	IdempotencyStore
 }

@@ -53,6 +53,10 @@ var clockedTests = []clockedTest{
 	{"DeliveryLeaseAndRetry", testClockedDeliveries},
 	{"Restart", testClockedRestart},
 	{"TokenRotation", testClockedTokenRotation},
+	{"IdempotencyExpiry", testClockedIdemExpiry},
+	{"IdempotencyTakeover", testClockedIdemTakeover},
+	{"IdempotencyRestart", testClockedIdemRestart},
+	{"IdempotencyPurge", testClockedIdemPurge},
 }
 
 // RunClocked runs the tests of the transmission and webhook queues that

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"Receipt", receiptTests},
 		{"Webhook", webhookTests},
 		{"Ops", opsTests},
+		{"Idempotency", idempotencyTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
