@@ -33,6 +33,8 @@ func errorFor(err error, notFound string) *apiError {
 	var verr *invoicing.ValidationError
 	var oerr *omp.Error
 	switch {
+	case storageFault(err) != nil:
+		return storageFault(err)
 	case errors.As(err, &oerr):
 		return ompError(oerr)
 	case errors.Is(err, store.ErrNotFound):
@@ -46,6 +48,22 @@ func errorFor(err error, notFound string) *apiError {
 	default:
 		return nil // internal: the caller logs it and answers 500
 	}
+}
+
+// storageFault answers a store that cannot serve for now: 503 when the
+// database is unreachable or refuses to serve (a client should retry
+// later), 507 Insufficient Storage when its disk is full (RFC 4918: the
+// server cannot store what the request needs; the write was rolled back,
+// reads still work). Nil for any other error. Like an internal error, its
+// detail goes to the log only.
+func storageFault(err error) *apiError {
+	switch {
+	case errors.Is(err, store.ErrUnavailable):
+		return errorf(http.StatusServiceUnavailable, "database unavailable; retry later")
+	case errors.Is(err, store.ErrStorageFull):
+		return errorf(http.StatusInsufficientStorage, "storage full; retry later")
+	}
+	return nil
 }
 
 // ompStatus maps the OMP engine's error kinds as document 003 lists its

@@ -165,12 +165,19 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusNotFound, errorf(http.StatusNotFound, "no such route"))
 }
 
-// fail answers an error; an internal one is logged and answered generically.
+// fail answers an error; an internal one is logged and answered generically,
+// with 503 or 507 when the store cannot serve for now (storageFault), else
+// 500.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, e *apiError, internal error) {
 	if e == nil {
+		e = storageFault(internal)
+	}
+	if e == nil || (internal != nil && e.Status >= http.StatusInternalServerError) {
 		rq := requestFrom(r.Context())
 		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", rq.logPath, "err", internal)
-		e = errorf(http.StatusInternalServerError, "%s (request id %s)", internalMessage, rq.id)
+		if e == nil {
+			e = errorf(http.StatusInternalServerError, "%s (request id %s)", internalMessage, rq.id)
+		}
 	}
 	writeJSON(w, e.Status, e)
 }

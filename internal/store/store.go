@@ -24,6 +24,14 @@ var (
 	// ErrMigrationsPending: the database answers, but its schema lacks
 	// migrations this build has (Ready; run Migrate).
 	ErrMigrationsPending = errors.New("migrations pending")
+	// ErrUnavailable: the database cannot be reached or will not serve
+	// for now (connection refused or lost, shutting down or starting up,
+	// locked by another process past the busy timeout). Nothing can be said
+	// of a write that failed so; a retry later may succeed.
+	ErrUnavailable = errors.New("database unavailable")
+	// ErrStorageFull: the database's disk is full; the write was rolled
+	// back. Reads still work, and writes again once space is freed.
+	ErrStorageFull = errors.New("storage full")
 )
 
 // Plans a merchant can be on; they set the OMP call limit.

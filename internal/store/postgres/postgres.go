@@ -14,7 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"io/fs"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -152,13 +155,49 @@ func interpret(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.ErrNotFound
 	}
-	switch pgCode(err) {
-	case codeUniqueViolation:
+	switch code := pgCode(err); {
+	case code == codeUniqueViolation:
 		return fmt.Errorf("%w (%w)", store.ErrConflict, err)
-	case codeForeignKeyViolation: // the merchant (or record) referred to is missing
+	case code == codeForeignKeyViolation: // the merchant (or record) referred to is missing
 		return fmt.Errorf("%w (%w)", store.ErrNotFound, err)
+	case code == codeDiskFull:
+		return fmt.Errorf("%w (%w)", store.ErrStorageFull, err)
+	case unavailable(err, code):
+		return fmt.Errorf("%w (%w)", store.ErrUnavailable, err)
 	}
 	return err
+}
+
+// More SQLSTATEs with sentinels: a full disk, and those of a server that
+// cannot serve for now besides class 08 (connection exception).
+const (
+	codeDiskFull           = "53100"
+	codeTooManyConnections = "53300"
+	codeAdminShutdown      = "57P01" // also pg_ctl stop -m fast/immediate
+	codeCrashShutdown      = "57P02"
+	codeCannotConnectNow   = "57P03" // starting up, in recovery
+)
+
+// unavailable reports whether err means the database cannot be reached or
+// will not serve for now, rather than that the request was wrong: a
+// connection that could not be made (the pool's, when a server is down or
+// restarting), a connection lost or closed under a query, a timeout, or
+// the server's own word that it is shutting down or starting up.
+func unavailable(err error, code string) bool {
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case strings.HasPrefix(code, "08"), code == codeAdminShutdown, code == codeCrashShutdown,
+		code == codeCannotConnectNow, code == codeTooManyConnections:
+		return true
+	case code != "":
+		return false // the server answered, and about the request
+	case errors.As(err, &connectErr), errors.As(err, &netErr),
+		errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, context.DeadlineExceeded), pgconn.Timeout(err) && !errors.Is(err, context.Canceled):
+		return true
+	}
+	return false
 }
 
 // pgCode is err's SQLSTATE, or "" when err did not come from the server.

@@ -254,6 +254,16 @@ func interpretError(err error) error {
 		// A write referred to a record (a merchant) that is not there.
 		return fmt.Errorf("%w: %v", store.ErrNotFound, err)
 	}
+	// The primary code (the low byte) for the kinds with extended codes.
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL:
+		// SQLite rolled the statement or transaction back: nothing was half
+		// written, and writes succeed again once space is freed.
+		return fmt.Errorf("%w: sqlite: %w", store.ErrStorageFull, err)
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		// Another process held the file past busy_timeout.
+		return fmt.Errorf("%w: sqlite: %w", store.ErrUnavailable, err)
+	}
 	return fmt.Errorf("sqlite: %w", err)
 }
 
