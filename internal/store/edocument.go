@@ -86,6 +86,12 @@ type Outcome struct {
 	ReceiptAt time.Time
 }
 
+// Finish is one outcome of a batch for FinishTransmissions.
+type Finish struct {
+	Transmission Transmission
+	Outcome      Outcome
+}
+
 // WebhookEndpoint is a URL of a merchant's to which every status change of
 // its e-documents is POSTed, signed with Secret (a Standard Webhooks
 // "whsec_" secret).
@@ -151,6 +157,12 @@ type EDocumentStore interface {
 	// sent and no ReceiptAt; a transient failure or a ReceiptAt keeps it,
 	// unleased, due at RetryAt or ReceiptAt.
 	FinishTransmission(ctx context.Context, t Transmission, out Outcome) error
+	// FinishTransmissions records several outcomes in one transaction (one
+	// commit for a worker's batch), each as FinishTransmission would. errs[i]
+	// is the i-th outcome's refusal (ErrConflict, or an invalid outcome:
+	// IsRefusal), which leaves the others recorded; err is a failure of the
+	// whole, which records none.
+	FinishTransmissions(ctx context.Context, fs []Finish) (errs []error, err error)
 	// SetStatusByMessageID applies a receiver's answer (sent, delivered, or
 	// rejected with a reason kept as the document's ErrorReason) that
 	// arrives later, by message id: ours, or else the access point's

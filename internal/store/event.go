@@ -97,23 +97,33 @@ func KeptReason(status invoicing.EStatus, reason string) string {
 	return ""
 }
 
+// ErrInvalidOutcome is wrapped by CheckOutcome's and CheckReceiptOutcome's
+// refusals: an outcome no backend records.
+var ErrInvalidOutcome = errors.New("store: invalid transmission outcome")
+
+// IsRefusal reports whether err refuses one outcome of a batch
+// (FinishTransmissions) on its own: a lost lease or an invalid outcome.
+func IsRefusal(err error) bool {
+	return errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalidOutcome)
+}
+
 // CheckOutcome refuses an outcome no backend can record: a status a
 // transmission attempt cannot end in, a retry without its time, or a
 // receipt time on anything but sent.
 func CheckOutcome(out Outcome) error {
 	if !out.ReceiptAt.IsZero() && out.Status != invoicing.EStatusSent {
-		return fmt.Errorf("store: a receipt time goes with a sent outcome, not %q", out.Status)
+		return fmt.Errorf("%w: a receipt time goes with a sent outcome, not %q", ErrInvalidOutcome, out.Status)
 	}
 	switch out.Status {
 	case invoicing.EStatusSent, invoicing.EStatusDelivered, invoicing.EStatusRejected, invoicing.EStatusError:
 		return nil
 	case invoicing.EStatusPending:
 		if out.RetryAt.IsZero() {
-			return errors.New("store: a pending outcome needs RetryAt")
+			return fmt.Errorf("%w: a pending outcome needs RetryAt", ErrInvalidOutcome)
 		}
 		return nil
 	}
-	return fmt.Errorf("store: %q is not the outcome of a transmission attempt", out.Status)
+	return fmt.Errorf("%w: %q is not the outcome of a transmission attempt", ErrInvalidOutcome, out.Status)
 }
 
 // CheckReceiptOutcome refuses, beyond CheckOutcome, what a receipt check
@@ -121,7 +131,7 @@ func CheckOutcome(out Outcome) error {
 // sent).
 func CheckReceiptOutcome(out Outcome) error {
 	if out.Status == invoicing.EStatusError {
-		return errors.New("store: a receipt check cannot put a sent document in error")
+		return fmt.Errorf("%w: a receipt check cannot put a sent document in error", ErrInvalidOutcome)
 	}
 	return nil
 }

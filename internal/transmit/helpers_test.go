@@ -238,7 +238,9 @@ func (s *scripted) sent() []transport.Message {
 	return append([]transport.Message(nil), s.sends...)
 }
 
-// counting is the sandbox, counting the sends made through it.
+// counting is the sandbox, counting the sends made through it; a send
+// takes 5ms, as a network round trip would, so that two workers on one
+// queue both get their share.
 type counting struct {
 	*sandbox.Network
 	sends atomic.Int64
@@ -246,5 +248,6 @@ type counting struct {
 
 func (c *counting) Send(ctx context.Context, m transport.Message) (transport.Result, error) {
 	c.sends.Add(1)
+	time.Sleep(5 * time.Millisecond)
 	return c.Network.Send(ctx, m)
 }

@@ -19,7 +19,9 @@
 //     same on every retry, and a creation time fixed per document
 //     (Document.CreatedAt), so a retry sends the same bytes and the access
 //     point and the receiver can drop duplicates;
-//  4. records the outcome (store.EDocumentStore.FinishTransmission):
+//  4. records the outcome (store.EDocumentStore.FinishTransmissions, in
+//     batches: the outcomes that arrive while one batch commits make the
+//     next, one commit for many documents):
 //     sent (with the access point's message id), delivered or rejected;
 //     error for a permanent failure; pending with a retry time for a
 //     transient one.
@@ -79,7 +81,7 @@ import (
 // Store is what the worker needs of the store.
 type Store interface {
 	ClaimTransmissions(ctx context.Context, owner string, lease time.Duration, limit int) ([]store.Transmission, error)
-	FinishTransmission(ctx context.Context, t store.Transmission, out store.Outcome) error
+	FinishTransmissions(ctx context.Context, fs []store.Finish) ([]error, error)
 }
 
 // Transport moves documents onto the Peppol network (package sandbox, or
@@ -97,9 +99,13 @@ const (
 	DefaultPollEvery = time.Second
 )
 
-// finishTimeout bounds recording an outcome, which runs even while the
-// worker stops: the send happened, its outcome must not be lost.
+// finishTimeout bounds recording a batch of outcomes, which runs even
+// while the worker stops: the sends happened, their outcomes must not be
+// lost.
 const finishTimeout = 30 * time.Second
+
+// maxFinishBatch is the most outcomes recorded in one transaction.
+const maxFinishBatch = 64
 
 // Worker drives the pipeline. Set the fields, then call Run; Kick may be
 // called from any goroutine at any time.
@@ -110,11 +116,14 @@ type Worker struct {
 	Owner string
 	// Workers is how many jobs run at once (default 4).
 	Workers int
-	// Lease is how long a claim is this worker's alone (default 2m); a
-	// send or receipt check is given half of it.
+	// Lease is how long a claim is this worker's alone (default 2m). A
+	// send or receipt check is given half of it, and must end a quarter
+	// of it before the lease does.
 	Lease time.Duration
-	// Batch is the most jobs claimed at once (default Workers); never
-	// more than the free goroutines, so no claimed job waits on a lease.
+	// Batch is the most jobs claimed and running or waiting at once
+	// (default 4 x Workers, at least Workers): one claim (one commit) for
+	// several jobs. A claimed job waits for a free goroutine; one that
+	// waited too long to end a quarter of its lease early goes back.
 	Batch int
 	// PollEvery is how often the queue is looked at when nothing woke the
 	// worker (default 1s): jobs queued by other instances, retries and
@@ -130,6 +139,8 @@ type Worker struct {
 
 	once sync.Once
 	kick chan struct{}
+	mu   sync.Mutex
+	wake time.Time // the soonest a job this worker recorded is due again
 }
 
 // DefaultOwner is a lease owner name unique to this process: the host
@@ -157,9 +168,10 @@ func (w *Worker) init() {
 		if w.Lease <= 0 {
 			w.Lease = DefaultLease
 		}
-		if w.Batch <= 0 || w.Batch > w.Workers {
-			w.Batch = w.Workers
+		if w.Batch <= 0 {
+			w.Batch = 4 * w.Workers
 		}
+		w.Batch = max(w.Batch, w.Workers)
 		if w.PollEvery <= 0 {
 			w.PollEvery = DefaultPollEvery
 		}
@@ -185,33 +197,41 @@ func (w *Worker) Kick() {
 	}
 }
 
-// done is what a finished job tells the claiming loop: when the job is due
-// again (zero when it ended or is not this worker's to watch).
-type done struct{ dueAgain time.Time }
-
-// Run works the queue until ctx is cancelled, then stops claiming, lets the
-// jobs in flight finish (their sends and the recording of their outcomes
-// do not see ctx's cancellation; a send is bounded by half the lease) and
-// returns. It returns an error only for a misconfigured worker.
+// Run works the queue until ctx is cancelled, then stops claiming, gives
+// back the jobs claimed but not started, lets the jobs in flight finish
+// (their sends and the recording of their outcomes do not see ctx's
+// cancellation; a send is bounded by half the lease) and returns. It
+// returns an error only for a misconfigured worker.
+//
+// Workers goroutines run jobs; one more records their outcomes, in batches
+// of those that arrived while it committed the previous batch: a commit
+// (an fsync, on SQLite) per batch rather than per document. A goroutine
+// hands its outcome over and takes the next job at once.
 func (w *Worker) Run(ctx context.Context) error {
 	w.init()
 	if w.Store == nil || w.Transport == nil {
 		return errors.New("transmit: a worker needs a store and a transport")
 	}
 	w.Logger.Info("transmission worker started", "owner", w.Owner, "transport", w.Transport.Name(), "workers", w.Workers)
+	records := make(chan record, maxFinishBatch)
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		w.recordOutcomes(records)
+	}()
 	var wg sync.WaitGroup
-	finished := make(chan done, w.Workers)
-	busy := 0
-	var wake time.Time // the soonest a job this worker finished is due again
+	finished := make(chan struct{}, w.Workers)
+	busy := 0                      // jobs running
+	var queue []store.Transmission // claimed, not started yet
+	claimNow := true               // look at the store on this pass
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
 		// Count the jobs that finished meanwhile.
 		for drained := false; !drained; {
 			select {
-			case d := <-finished:
+			case <-finished:
 				busy--
-				wake = soonest(wake, d.dueAgain)
 			default:
 				drained = true
 			}
@@ -219,49 +239,79 @@ func (w *Worker) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
-		full := false // the claim took all it asked for: more may be due
-		if free := w.Workers - busy; free > 0 {
-			limit := min(free, w.Batch)
-			trs, err := w.Store.ClaimTransmissions(ctx, w.Owner, w.Lease, limit)
-			if err != nil && ctx.Err() == nil {
-				w.Logger.Error("claiming transmissions", "err", err)
-			}
-			for _, t := range trs {
-				busy++
-				wg.Go(func() {
-					finished <- done{dueAgain: w.process(ctx, t)}
-				})
-			}
-			full = err == nil && len(trs) == limit
+		for len(queue) > 0 && busy < w.Workers {
+			t := queue[0]
+			queue = queue[1:]
+			busy++
+			wg.Go(func() {
+				w.process(ctx, t, records)
+				finished <- struct{}{}
+			})
 		}
-		if full && busy < w.Workers {
-			continue
+		if claimNow && len(queue) == 0 {
+			if limit := w.Batch - busy; limit > 0 {
+				trs, err := w.Store.ClaimTransmissions(ctx, w.Owner, w.Lease, limit)
+				if err != nil && ctx.Err() == nil {
+					w.Logger.Error("claiming transmissions", "err", err)
+				}
+				queue = append(queue, trs...)
+				claimNow = err == nil && len(trs) == limit // more may be due
+				if len(trs) > 0 {
+					continue
+				}
+			}
 		}
-		// Sleep until woken, a job is due or polling time.
+		// Sleep until woken, a job finishes, one of this worker's jobs is
+		// due again, or polling time.
 		next := w.PollEvery
-		if !wake.IsZero() {
-			if until := wake.Sub(w.Clock()); until < next {
-				next = max(until, 0)
-			}
-			wake = time.Time{}
+		if wake := w.takeWake(); !wake.IsZero() {
+			next = min(next, max(wake.Sub(w.Clock()), 0))
 		}
 		timer.Reset(next)
-		var slot <-chan done
-		if busy == w.Workers {
-			slot = finished // at capacity: a finished job frees a slot
+		var slot <-chan struct{}
+		if busy > 0 {
+			slot = finished
 		}
 		select {
 		case <-ctx.Done():
 		case <-w.kick:
-		case d := <-slot:
+			claimNow = true
+		case <-slot:
 			busy--
-			wake = soonest(wake, d.dueAgain)
 		case <-timer.C:
+			claimNow = true
 		}
 	}
+	// Stopping: jobs claimed but not started go back to the queue, due at
+	// once, for this or another instance; the running ones finish.
+	for _, t := range queue {
+		wg.Go(func() { w.process(ctx, t, records) })
+	}
 	wg.Wait()
+	close(records)
+	<-recorded
 	w.Logger.Info("transmission worker stopped", "owner", w.Owner)
 	return nil
+}
+
+// noteWake remembers that a job recorded by this worker is due again at
+// t, so the claiming loop wakes for it rather than at its next poll.
+func (w *Worker) noteWake(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	w.mu.Lock()
+	w.wake = soonest(w.wake, t)
+	w.mu.Unlock()
+}
+
+// takeWake returns and forgets the soonest time noted.
+func (w *Worker) takeWake() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := w.wake
+	w.wake = time.Time{}
+	return t
 }
 
 func soonest(a, b time.Time) time.Time {
@@ -274,33 +324,60 @@ func soonest(a, b time.Time) time.Time {
 	return b
 }
 
-// process runs one job and records its outcome; it returns when the job is
-// due again, if it is.
-func (w *Worker) process(ctx context.Context, t store.Transmission) time.Time {
-	// The attempt and its record outlive a stop: an interrupted send would
-	// only be retried, but a finished one must be recorded.
-	ctx = context.WithoutCancel(ctx)
-	var out store.Outcome
-	if t.Receipt {
-		out = w.checkReceipt(ctx, t)
-	} else {
-		out = w.send(ctx, t)
+// record is an outcome on its way to the store.
+type record struct {
+	t   store.Transmission
+	out store.Outcome
+}
+
+// recordOutcomes records the outcomes sent on records until it is closed:
+// each batch is what arrived while the previous one was committed.
+func (w *Worker) recordOutcomes(records <-chan record) {
+	for first := range records {
+		batch := []record{first}
+	more:
+		for len(batch) < maxFinishBatch {
+			select {
+			case r, ok := <-records:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		fs := make([]store.Finish, len(batch))
+		for i, r := range batch {
+			fs[i] = store.Finish{Transmission: r.t, Outcome: r.out}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), finishTimeout)
+		errs, err := w.Store.FinishTransmissions(ctx, fs)
+		cancel()
+		for i, r := range batch {
+			rerr := err // the whole batch's failure, else this outcome's refusal
+			if rerr == nil {
+				rerr = errs[i]
+			}
+			w.recorded(r.t, r.out, rerr)
+		}
 	}
-	fctx, cancel := context.WithTimeout(ctx, finishTimeout)
-	defer cancel()
+}
+
+// recorded logs (and counts) how recording t's outcome went.
+func (w *Worker) recorded(t store.Transmission, out store.Outcome, err error) {
 	log := w.Logger.With("document_id", t.Document.ID, "merchant_id", t.MerchantID, "message_id", t.Document.MessageID,
 		"attempt", t.Attempt, "receipt_check", t.Receipt)
-	err := w.Store.FinishTransmission(fctx, t, out)
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		// The lease was taken over after it ran out, or an answer by
 		// message id ended the job: the new state stands.
 		log.Warn("transmission outcome not recorded: the job is no longer ours", "status", out.Status, "err", err)
-		return time.Time{}
+		return
 	case err != nil:
 		// The lease runs out and the job is tried again.
 		log.Error("recording a transmission outcome", "status", out.Status, "err", err)
-		return time.Time{}
+		return
 	}
 	metrics.CountTransmissionOutcome(t.Receipt, out)
 	attrs := []any{"status", out.Status}
@@ -317,7 +394,32 @@ func (w *Worker) process(ctx context.Context, t store.Transmission) time.Time {
 		attrs = append(attrs, "receipt_at", out.ReceiptAt)
 	}
 	log.Info("transmission", attrs...)
-	return soonest(out.RetryAt, out.ReceiptAt)
+	w.noteWake(soonest(out.RetryAt, out.ReceiptAt))
+}
+
+// process runs one job and hands its outcome to the recorder. A job whose
+// worker is stopping, or which waited in the queue for so much of its lease
+// that its send could not end a quarter of the lease early, goes back
+// unrun: pending (a receipt check: sent) and due at once.
+func (w *Worker) process(ctx context.Context, t store.Transmission, records chan<- record) {
+	var out store.Outcome
+	// The attempt and its record outlive a stop: an interrupted send would
+	// only be retried, but a finished one must be recorded.
+	budget := min(t.LeaseUntil.Sub(w.Clock())-w.Lease/4, w.Lease/2)
+	switch {
+	case ctx.Err() != nil || budget <= 0:
+		out = store.Outcome{Status: invoicing.EStatusPending, RetryAt: w.Clock(),
+			Reason: "given back unrun: the worker stopped, or the lease ran short"}
+	case t.Receipt:
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
+		out = w.checkReceipt(actx, t)
+		cancel()
+	default:
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
+		out = w.send(actx, t)
+		cancel()
+	}
+	records <- record{t: t, out: out}
 }
 
 // send converts and transmits t's document once.
@@ -358,9 +460,7 @@ func (w *Worker) send(ctx context.Context, t store.Transmission) store.Outcome {
 	if c, ok := iso.CountryByAlpha3(doc.Supplier.Country); ok {
 		msg.SenderCountry = c.Alpha2
 	}
-	sctx, cancel := context.WithTimeout(ctx, w.Lease/2)
-	res, err := w.Transport.Send(sctx, msg)
-	cancel()
+	res, err := w.Transport.Send(ctx, msg)
 	now := w.Clock()
 	if err != nil {
 		return w.failed(t, now, err, xml)
@@ -412,9 +512,7 @@ func (w *Worker) checkReceipt(ctx context.Context, t store.Transmission) store.O
 	sentAt := t.Document.UpdatedAt
 	log := w.Logger.With("document_id", t.Document.ID, "message_id", t.Document.MessageID, "ap_message_id", t.APMessageID)
 	stop := store.Outcome{Status: invoicing.EStatusSent} // no more checks; the document stays sent
-	rctx, cancel := context.WithTimeout(ctx, w.Lease/2)
-	res, err := w.Transport.Receipt(rctx, id)
-	cancel()
+	res, err := w.Transport.Receipt(ctx, id)
 	now := w.Clock()
 	if err != nil {
 		if !transport.IsTransient(err) {

@@ -240,19 +240,23 @@ func TestLostJobMovesOn(t *testing.T) {
 }
 
 // TestGracefulStop: stopping the worker mid-send lets the send finish and
-// records its outcome, and claims nothing more.
+// records its outcome; a job claimed but not started goes back, due at once
+// for another worker, unsent; nothing more is claimed.
 func TestGracefulStop(t *testing.T) {
 	s := testdb.SQLite(t)
 	g := newGate(testNetwork())
 	m := storetest.MustCreateMerchant(t, s)
 	d := storetest.MustCreateEDocuments(t, s, m.ID, eDoc(invoicing.KindInvoice, "S-1", receiver("01")))[0]
-	w := &transmit.Worker{Store: s, Transport: g, Workers: 1, PollEvery: 20 * time.Millisecond, Logger: testLogger(t)}
+	w := &transmit.Worker{Store: s, Transport: g, Workers: 1, Batch: 2, PollEvery: 20 * time.Millisecond, Logger: testLogger(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan error, 1)
 	go func() { stopped <- w.Run(ctx) }()
 	<-g.started
-	later := storetest.MustCreateEDocuments(t, s, m.ID, eDoc(invoicing.KindInvoice, "S-2", receiver("02")))[0]
+	// S-2 is claimed into the queue while S-1's send hangs.
+	queued := storetest.MustCreateEDocuments(t, s, m.ID, eDoc(invoicing.KindInvoice, "S-2", receiver("02")))[0]
+	waitStatus(t, s, m.ID, queued.ID, invoicing.EStatusPending)
 	cancel()
+	later := storetest.MustCreateEDocuments(t, s, m.ID, eDoc(invoicing.KindInvoice, "S-3", receiver("03")))[0]
 	select {
 	case <-stopped:
 		t.Fatal("Run returned with a send in flight")
@@ -270,8 +274,20 @@ func TestGracefulStop(t *testing.T) {
 	if got := storetest.MustGetEDocument(t, s, m.ID, d.ID); got.Status != invoicing.EStatusSent {
 		t.Errorf("the send in flight: %s, want sent", got.Status)
 	}
+	if g.Sends(queued.MessageID) != 0 {
+		t.Error("the queued job was sent after the stop")
+	}
 	if got := storetest.MustGetEDocument(t, s, m.ID, later.ID); got.Status != invoicing.EStatusNew {
-		t.Errorf("queued after the stop: %s, want new (not claimed)", got.Status)
+		t.Errorf("stored after the stop: %s, want new (not claimed)", got.Status)
+	}
+	// Both are due at once for another worker; S-2 with its second attempt.
+	trs, err := s.ClaimTransmissions(t.Context(), "next-instance", time.Minute, 10)
+	attempts := map[string]int{}
+	for _, tr := range trs {
+		attempts[tr.Document.Number] = tr.Attempt
+	}
+	if err != nil || len(trs) != 2 || attempts["S-2"] != 2 || attempts["S-3"] != 1 {
+		t.Fatalf("claimed after the stop: attempts %v, %v; want S-2 (attempt 2) and S-3", attempts, err)
 	}
 }
 

@@ -119,70 +119,109 @@ func (db *DB) FinishTransmission(ctx context.Context, t store.Transmission, out 
 	}
 	now := db.now()
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		docID, merchantID, receipt, err := lockJob(ctx, tx, t)
-		if err != nil {
-			return err
-		}
-		if receipt {
-			if err := store.CheckReceiptOutcome(out); err != nil {
+		return finishTransmission(ctx, tx, t, out, now)
+	})
+	return interpret(err)
+}
+
+// FinishTransmissions records several outcomes in one transaction, each as
+// FinishTransmission would; an outcome refused on its own (a lost lease,
+// an invalid outcome) is not recorded and leaves the others be. Jobs are
+// locked in the order given; claims skip locked jobs and answers by message
+// id lock one job, so no cycle forms.
+func (db *DB) FinishTransmissions(ctx context.Context, fs []store.Finish) ([]error, error) {
+	errs := make([]error, len(fs))
+	now := db.now()
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		for i, f := range fs {
+			if errs[i] = store.CheckOutcome(f.Outcome); errs[i] != nil {
+				continue
+			}
+			err := finishTransmission(ctx, tx, f.Transmission, f.Outcome, now)
+			if store.IsRefusal(err) {
+				errs[i] = err
+				continue
+			}
+			if err != nil {
 				return err
 			}
 		}
-		doc, err := selectEDocument(ctx, tx, `id = $1 FOR NO KEY UPDATE`, docID)
-		if err != nil {
+		return nil
+	})
+	if err != nil {
+		return nil, interpret(err)
+	}
+	return errs, nil
+}
+
+// finishTransmission records one outcome in tx. Every refusal
+// (store.ErrConflict, an outcome a receipt check cannot have) comes before
+// the first write, so a batch can go on without it.
+func finishTransmission(ctx context.Context, tx pgx.Tx, t store.Transmission, out store.Outcome, now time.Time) error {
+	docID, merchantID, receipt, err := lockJob(ctx, tx, t)
+	if err != nil {
+		return err
+	}
+	if receipt {
+		if err := store.CheckReceiptOutcome(out); err != nil {
 			return err
 		}
-		var b pgx.Batch
-		if len(out.UBL) > 0 {
-			b.Queue(`UPDATE e_documents SET ubl = $2 WHERE id = $1`, docID, out.UBL)
+	}
+	doc, err := selectEDocument(ctx, tx, `id = $1 FOR NO KEY UPDATE`, docID)
+	if err != nil {
+		return err
+	}
+	final := out.Status != invoicing.EStatusPending && !(out.Status == invoicing.EStatusSent && receipt)
+	// A send job exists only while its document is new or pending, a
+	// receipt check while it is sent, so this holds unless the rows were
+	// changed by hand.
+	if final && !store.Advances(doc.Status, out.Status) {
+		return fmt.Errorf("%w: document %d is %s, cannot become %s", store.ErrConflict, docID, doc.Status, out.Status)
+	}
+
+	var b pgx.Batch
+	if len(out.UBL) > 0 {
+		b.Queue(`UPDATE e_documents SET ubl = $2 WHERE id = $1`, docID, out.UBL)
+	}
+	if out.APMessageID != "" {
+		b.Queue(`UPDATE e_documents SET ap_message_id = $2 WHERE id = $1`, docID, out.APMessageID)
+	}
+	// reschedule keeps the job, unleased, due at runAt.
+	reschedule := func(runAt time.Time, lastError string) error {
+		b.Queue(`UPDATE transmission_jobs SET run_at = $2, owner = NULL, lease_until = NULL, last_error = $3, receipt = $4
+			WHERE id = $1`, t.JobID, runAt, lastError, receipt)
+		return tx.SendBatch(ctx, &b).Close()
+	}
+	switch {
+	case out.Status == invoicing.EStatusPending:
+		// A transient failure: the job waits for RetryAt, free for any
+		// worker then. The document stays pending (a receipt check's
+		// stays sent).
+		if !receipt {
+			if err := setEStatus(&b, merchantID, &doc, invoicing.EStatusPending, "", now); err != nil {
+				return err
+			}
 		}
-		if out.APMessageID != "" {
-			b.Queue(`UPDATE e_documents SET ap_message_id = $2 WHERE id = $1`, docID, out.APMessageID)
-		}
-		// reschedule keeps the job, unleased, due at runAt.
-		reschedule := func(runAt time.Time, lastError string) error {
-			b.Queue(`UPDATE transmission_jobs SET run_at = $2, owner = NULL, lease_until = NULL, last_error = $3, receipt = $4
-				WHERE id = $1`, t.JobID, runAt, lastError, receipt)
+		return reschedule(out.RetryAt, out.Reason)
+	case out.Status == invoicing.EStatusSent && receipt:
+		if out.ReceiptAt.IsZero() {
+			// No answer will come by asking: stop, the document stays sent.
+			b.Queue(`DELETE FROM transmission_jobs WHERE id = $1`, t.JobID)
 			return tx.SendBatch(ctx, &b).Close()
 		}
-		switch {
-		case out.Status == invoicing.EStatusPending:
-			// A transient failure: the job waits for RetryAt, free for any
-			// worker then. The document stays pending (a receipt check's
-			// stays sent).
-			if !receipt {
-				if err := setEStatus(&b, merchantID, &doc, invoicing.EStatusPending, "", now); err != nil {
-					return err
-				}
-			}
-			return reschedule(out.RetryAt, out.Reason)
-		case out.Status == invoicing.EStatusSent && receipt:
-			if out.ReceiptAt.IsZero() {
-				// No answer will come by asking: stop, the document stays sent.
-				b.Queue(`DELETE FROM transmission_jobs WHERE id = $1`, t.JobID)
-				return tx.SendBatch(ctx, &b).Close()
-			}
-			return reschedule(out.ReceiptAt, "")
-		}
-		// A send job exists only while its document is new or pending, a
-		// receipt check while it is sent, so this holds unless the rows
-		// were changed by hand.
-		if !store.Advances(doc.Status, out.Status) {
-			return fmt.Errorf("%w: document %d is %s, cannot become %s", store.ErrConflict, docID, doc.Status, out.Status)
-		}
-		if err := setEStatus(&b, merchantID, &doc, out.Status, out.Reason, now); err != nil {
-			return err
-		}
-		if out.Status == invoicing.EStatusSent && !out.ReceiptAt.IsZero() {
-			// Sent, and the transport answers for the receiver when asked:
-			// the job becomes a receipt check.
-			receipt = true
-			return reschedule(out.ReceiptAt, "")
-		}
-		b.Queue(`DELETE FROM transmission_jobs WHERE id = $1`, t.JobID)
-		return tx.SendBatch(ctx, &b).Close()
-	})
-	return interpret(err)
+		return reschedule(out.ReceiptAt, "")
+	}
+	if err := setEStatus(&b, merchantID, &doc, out.Status, out.Reason, now); err != nil {
+		return err
+	}
+	if out.Status == invoicing.EStatusSent && !out.ReceiptAt.IsZero() {
+		// Sent, and the transport answers for the receiver when asked:
+		// the job becomes a receipt check.
+		receipt = true
+		return reschedule(out.ReceiptAt, "")
+	}
+	b.Queue(`DELETE FROM transmission_jobs WHERE id = $1`, t.JobID)
+	return tx.SendBatch(ctx, &b).Close()
 }
 
 // SetStatusByMessageID applies a later answer about a transmitted document,

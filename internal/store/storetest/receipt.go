@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ var receiptTests = []test{
 	{"ReceiptCheckOutcomes", testReceiptCheckOutcomes},
 	{"ReceiptCheckEndedByAnswer", testReceiptCheckEndedByAnswer},
 	{"ReceiptOutcomeInvalid", testReceiptOutcomeInvalid},
+	{"FinishBatch", testFinishBatch},
 }
 
 // sendAndClaimReceipt stores a document, sends it with a receipt check due
@@ -293,5 +295,67 @@ func testClockedReceiptAt(t *testing.T, c *Clock, s store.Store, _ func() store.
 	got := mustClaim(t, s, "w", 1)
 	if len(got) != 1 || !got[0].Receipt || !got[0].Document.UpdatedAt.Equal(sentAt) {
 		t.Fatalf("at ReceiptAt: claimed %+v, want the receipt check, updated_at %v", got, sentAt)
+	}
+}
+
+// testFinishBatch: FinishTransmissions records a batch's outcomes as
+// FinishTransmission would, and refuses a lost lease or an invalid outcome
+// on its own, writing nothing of it, while the rest are recorded.
+func testFinishBatch(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := MustCreateMerchant(t, s)
+	ep := MustCreateWebhookEndpoint(t, s, m.ID)
+	var docs []invoicing.EDocument
+	for i := range 6 {
+		docs = append(docs, MinimalEDocument(invoicing.KindInvoice, "BATCH-"+string(rune('A'+i))))
+	}
+	docs = MustCreateEDocuments(t, s, m.ID, docs...)
+	trs := mustClaim(t, s, "w", 10)
+	if len(trs) != 6 {
+		t.Fatalf("claimed %d, want 6", len(trs))
+	}
+	// The receipt check of a document sent earlier.
+	mustFinish(t, s, trs[5], store.Outcome{Status: invoicing.EStatusSent, ReceiptAt: pastRetry()})
+	check := mustClaim(t, s, "w", 1)[0]
+	lost := trs[2]
+	lost.Owner = "someone else"
+	errs, err := s.FinishTransmissions(ctx, []store.Finish{
+		{Transmission: trs[0], Outcome: store.Outcome{Status: invoicing.EStatusSent, UBL: []byte("<a/>"), APMessageID: "ap-a", ReceiptAt: futureRetry()}},
+		{Transmission: trs[1], Outcome: store.Outcome{Status: invoicing.EStatusError, Reason: "refused", UBL: []byte("<b/>")}},
+		{Transmission: lost, Outcome: store.Outcome{Status: invoicing.EStatusSent, UBL: []byte("<c/>")}},
+		{Transmission: trs[3], Outcome: store.Outcome{Status: invoicing.EStatusPending}}, // no RetryAt
+		{Transmission: trs[4], Outcome: store.Outcome{Status: invoicing.EStatusPending, Reason: "503", RetryAt: futureRetry(), UBL: []byte("<e/>")}},
+		{Transmission: check, Outcome: store.Outcome{Status: invoicing.EStatusError, Reason: "no"}}, // a receipt check never errs
+	})
+	if err != nil || len(errs) != 6 {
+		t.Fatalf("FinishTransmissions: %v, %d results", err, len(errs))
+	}
+	for i, wantErr := range []bool{false, false, true, true, false, true} {
+		if (errs[i] != nil) != wantErr || (errs[i] != nil && !store.IsRefusal(errs[i])) {
+			t.Errorf("outcome %d: %v, want refused %v", i, errs[i], wantErr)
+		}
+	}
+	wantErrIs(t, "the lost lease", errs[2], store.ErrConflict)
+	for i, want := range []invoicing.EStatus{invoicing.EStatusSent, invoicing.EStatusError, invoicing.EStatusPending,
+		invoicing.EStatusPending, invoicing.EStatusPending, invoicing.EStatusSent} {
+		if got := MustGetEDocument(t, s, m.ID, docs[i].ID); got.Status != want {
+			t.Errorf("%s: %s, want %s", got.Number, got.Status, want)
+		}
+	}
+	if _, err := s.EDocumentUBL(ctx, m.ID, docs[2].ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the refused outcome's UBL was stored: %v", err)
+	}
+	if ubl, err := s.EDocumentUBL(ctx, m.ID, docs[4].ID); err != nil || string(ubl) != "<e/>" {
+		t.Errorf("the retry's UBL: %q, %v", ubl, err)
+	}
+	answer(t, s, "ap-a", invoicing.EStatusDelivered, "")
+	wantTransitions(t, s, m.ID, ep.ID, docs[0].ID, "->new", "new->pending", "pending->sent", "sent->delivered")
+	// Still held: the refused ones can be finished properly.
+	mustFinish(t, s, trs[2], store.Outcome{Status: invoicing.EStatusSent})
+	mustFinish(t, s, trs[3], store.Outcome{Status: invoicing.EStatusSent})
+	mustFinish(t, s, check, store.Outcome{Status: invoicing.EStatusDelivered})
+	wantPending(t, s, 1) // docs[4]'s retry, in an hour
+	if errs, err := s.FinishTransmissions(ctx, nil); err != nil || len(errs) != 0 {
+		t.Errorf("an empty batch: %v, %v", errs, err)
 	}
 }
