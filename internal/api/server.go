@@ -72,6 +72,7 @@ type Server struct {
 	ompCalls callCounter
 
 	limiterHealth limiterHealth
+	idemPurge     idemPurge // idempotency.go
 }
 
 // NewServer builds the API handler over a store; cfg brings the tunables,
