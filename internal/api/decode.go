@@ -20,9 +20,10 @@ import (
 const MaxBulkRecords = 100
 
 // readJSONBody reads a request body that must be JSON: the Content-Type is
-// checked (415), the size bounded (413) and the syntax validated (400). That
-// check is the only one: the readers below split the body's parts without
-// checking their syntax again.
+// checked (415), the size bounded (413) and the body checked to be one
+// strict JSON value (400; see checkStrict). That check is the only one: the
+// readers below split the body's parts without checking their syntax again.
+// Every route with a JSON body reads it here.
 func (s *Server) readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
@@ -42,12 +43,17 @@ func (s *Server) readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, *
 	return body, nil
 }
 
-// checkJSON refuses anything that is not exactly one JSON value.
+// checkJSON refuses anything that is not exactly one strict JSON value
+// (strictjson.go). A syntax error is described by encoding/json, as it
+// always was; the strict problems name themselves.
 func checkJSON(body []byte) *apiError {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return errorf(http.StatusBadRequest, "request body is empty; it must be JSON")
 	}
-	if !json.Valid(body) {
+	if p := checkStrict(body); p != nil {
+		if !p.syntax {
+			return errorf(http.StatusBadRequest, "malformed JSON body: %s", p.msg)
+		}
 		var v any
 		err := json.Unmarshal(body, &v)
 		return errorf(http.StatusBadRequest, "malformed JSON body: %s", describeJSONError(err))
@@ -252,9 +258,9 @@ func (o object) array(name string) ([]json.RawMessage, bool) {
 // splitArray and splitObject split a JSON array into its elements and an
 // object into its fields, as json.Unmarshal into []json.RawMessage and
 // map[string]json.RawMessage would (each value without the space around
-// it; of a key given twice, the last value), but without checking the
-// syntax again: they are given parts of a body readJSONBody has checked
-// whole. encoding/json checks the whole of its input on every call, so
+// it; of a key given twice, the last value, though readJSONBody lets no
+// body with one through), but without checking the syntax again: they are
+// given parts of a body readJSONBody has checked whole. encoding/json checks the whole of its input on every call, so
 // unmarshalling the records, then each record's line_items, then each line
 // went over every line several times, which was most of the cost of
 // decoding a bulk body. The values are slices of v, not copies. ok is false

@@ -121,8 +121,8 @@ var (
 	fVendorGSTRegistered   = field{"vendor_gst_registered"}
 )
 
-// decodeOMP reads a request body (already checked to be JSON) into an
-// omp.Request. A required field missing is a 400 naming every missing
+// decodeOMP reads a request body (already checked to be strict JSON by
+// readJSONBody, so no key is given twice) into an omp.Request. A required field missing is a 400 naming every missing
 // field; a value of the wrong type or impossible on its face is a 422
 // naming the field. The engine checks the rest (states, exemption types,
 // quantities, a shipping fee above the order amount).
@@ -242,8 +242,13 @@ type keyed struct {
 
 func newOMPObject(raw json.RawMessage, path string, errs *ompErrors) (ompObject, bool) {
 	o := ompObject{path: path, errs: errs}
-	var fields map[string]json.RawMessage
-	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &fields) != nil {
+	if len(raw) == 0 || raw[0] != '{' {
+		return o, false
+	}
+	// raw is a part of a checked body: split it without checking it again
+	// (decode.go), as the other routes' readers do.
+	fields, ok := splitObject(raw)
+	if !ok && json.Unmarshal(raw, &fields) != nil {
 		return o, false
 	}
 	o.fields = make(map[string][]keyed, len(fields))
@@ -292,8 +297,8 @@ func notGiven(raw json.RawMessage) bool {
 	if raw[0] != '"' {
 		return false
 	}
-	var s string
-	return json.Unmarshal(raw, &s) == nil && strings.TrimSpace(s) == ""
+	s, ok := unquote(raw)
+	return ok && strings.TrimSpace(s) == ""
 }
 
 // given reports whether the field is given under any of its spellings.
@@ -333,12 +338,13 @@ func (o ompObject) text(f field) string {
 	if raw == nil {
 		return ""
 	}
-	var s string
-	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
-		o.invalid(f, invoicing.RuleType, "must be a string")
-		return ""
+	if raw[0] == '"' {
+		if s, ok := unquote(raw); ok {
+			return strings.TrimSpace(s)
+		}
 	}
-	return strings.TrimSpace(s)
+	o.invalid(f, invoicing.RuleType, "must be a string")
+	return ""
 }
 
 // code reads a code (item_code, good_code, a postal code): a string, or a
@@ -361,8 +367,7 @@ func (o ompObject) number(f field) *money.Decimal {
 	}
 	lit := string(raw)
 	if raw[0] == '"' {
-		var s string
-		_ = json.Unmarshal(raw, &s) // a string a JSON check passed
+		s, _ := unquote(raw) // a string a JSON check passed
 		lit = strings.TrimSpace(s)
 	}
 	d, err := money.Parse(lit)
@@ -474,7 +479,14 @@ func (o ompObject) items(f field) []omp.Item {
 		return nil
 	}
 	var elems []json.RawMessage
-	if raw[0] != '[' || json.Unmarshal(raw, &elems) != nil {
+	ok := raw[0] == '['
+	if ok {
+		var split bool
+		if elems, split = splitArray(raw); !split {
+			ok = json.Unmarshal(raw, &elems) == nil
+		}
+	}
+	if !ok {
 		o.invalid(f, invoicing.RuleType, "must be an array of items")
 		return nil
 	}
