@@ -11,21 +11,15 @@ import (
 )
 
 // FuzzStrictJSON checks the strict scanner against a reference built on
-// encoding/json (json.Valid, then a Decoder walking the tokens, UseNumber):
+// encoding/json (json.Valid, then a Decoder walking the tokens, UseNumber).
+// The scanner never panics; its syntax errors are json.Valid's, no more and
+// no fewer; what it accepts, the reference accepts (one value, valid UTF-8,
+// no key twice in an object, at most maxJSONDepth levels, numbers within
+// the digit limits); what it refuses, the reference refuses, except a lone
+// surrogate, which encoding/json decodes as U+FFFD (a decoded string then
+// holds one).
 //
-//   - it never panics;
-//
-//   - its syntax errors are json.Valid's, no more and no fewer;
-//
-//   - what it accepts, the reference accepts (one value, valid UTF-8, no
-//     key twice in an object, at most maxJSONDepth levels, numbers within
-//     the digit limits);
-//
-//   - what it refuses, the reference refuses, except a lone surrogate,
-//     which encoding/json decodes as U+FFFD: then a decoded string holds
-//     one.
-//
-//     go test ./internal/api -run '^$' -fuzz '^FuzzStrictJSON$' -fuzztime 60s
+//	go test ./internal/api -run '^$' -fuzz '^FuzzStrictJSON$' -fuzztime 60s
 func FuzzStrictJSON(f *testing.F) {
 	for _, c := range splitCases {
 		f.Add([]byte(c))

@@ -114,18 +114,30 @@ func (db *DB) RevokeToken(ctx context.Context, tokenID int64) error {
 // Authenticate finds the merchant of a live token. Expiry is compared as
 // text, which the fixed-width timestamps make a time comparison.
 func (db *DB) Authenticate(ctx context.Context, hash string) (store.Merchant, error) {
-	var m store.Merchant
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		m, err = scanMerchant(tx.QueryRowContext(ctx,
-			`SELECT m.id, m.name, m.plan, m.created_at
-			FROM tokens t JOIN merchants m ON m.id = t.merchant_id
-			WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)`,
-			hash, timeText(db.now())))
-		return err
-	})
+	stmt, err := db.authStatement(ctx)
 	if err != nil {
-		return store.Merchant{}, err
+		return store.Merchant{}, interpretError(err)
+	}
+	m, err := scanMerchant(stmt.QueryRowContext(ctx, hash, timeText(db.now())))
+	if err != nil {
+		return store.Merchant{}, interpretError(err)
 	}
 	return m, nil
+}
+
+// authStatement prepares the token lookup once (see DB.authStmt).
+func (db *DB) authStatement(ctx context.Context) (*sql.Stmt, error) {
+	db.authMu.Lock()
+	defer db.authMu.Unlock()
+	if db.authStmt == nil {
+		stmt, err := db.reader.PrepareContext(ctx,
+			`SELECT m.id, m.name, m.plan, m.created_at
+			FROM tokens t JOIN merchants m ON m.id = t.merchant_id
+			WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)`)
+		if err != nil {
+			return nil, err
+		}
+		db.authStmt = stmt
+	}
+	return db.authStmt, nil
 }
