@@ -137,10 +137,11 @@ type Worker struct {
 	Rand   func() float64
 	Logger *slog.Logger // default slog.Default()
 
-	once sync.Once
-	kick chan struct{}
-	mu   sync.Mutex
-	wake time.Time // the soonest a job this worker recorded is due again
+	once   sync.Once
+	kick   chan struct{}
+	rewake chan struct{} // a wake time was noted: the loop sets its timer again
+	mu     sync.Mutex
+	wake   time.Time // the soonest a job this worker recorded is due again
 }
 
 // DefaultOwner is a lease owner name unique to this process: the host
@@ -159,6 +160,7 @@ func DefaultOwner() string {
 func (w *Worker) init() {
 	w.once.Do(func() {
 		w.kick = make(chan struct{}, 1)
+		w.rewake = make(chan struct{}, 1)
 		if w.Owner == "" {
 			w.Owner = DefaultOwner()
 		}
@@ -264,7 +266,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		// Sleep until woken, a job finishes, one of this worker's jobs is
 		// due again, or polling time.
 		next := w.PollEvery
-		if wake := w.takeWake(); !wake.IsZero() {
+		if wake := w.peekWake(); !wake.IsZero() {
 			next = min(next, max(wake.Sub(w.Clock()), 0))
 		}
 		timer.Reset(next)
@@ -278,8 +280,10 @@ func (w *Worker) Run(ctx context.Context) error {
 			claimNow = true
 		case <-slot:
 			busy--
+		case <-w.rewake:
 		case <-timer.C:
 			claimNow = true
+			w.forgetWake(w.Clock())
 		}
 	}
 	// Stopping: jobs claimed but not started go back to the queue, due at
@@ -303,15 +307,27 @@ func (w *Worker) noteWake(t time.Time) {
 	w.mu.Lock()
 	w.wake = soonest(w.wake, t)
 	w.mu.Unlock()
+	select {
+	case w.rewake <- struct{}{}:
+	default:
+	}
 }
 
-// takeWake returns and forgets the soonest time noted.
-func (w *Worker) takeWake() time.Time {
+// peekWake returns the soonest time noted.
+func (w *Worker) peekWake() time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	t := w.wake
-	w.wake = time.Time{}
-	return t
+	return w.wake
+}
+
+// forgetWake forgets the time noted if it has come by now: the claim
+// about to run covers it.
+func (w *Worker) forgetWake(now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.wake.IsZero() && !now.Before(w.wake) {
+		w.wake = time.Time{}
+	}
 }
 
 func soonest(a, b time.Time) time.Time {

@@ -442,11 +442,16 @@ func TestReceiptChecks(t *testing.T) {
 	if n, _ := s.PendingTransmissions(t.Context()); n != 1 {
 		t.Errorf("%d jobs, want A-3's receipt check", n)
 	}
-	for range 3 {
-		c.Advance(30 * time.Hour)
-		time.Sleep(150 * time.Millisecond)
-	}
+	// Each step waits for the ask it causes, so no clock move overtakes one.
+	a3 := "ap-" + docs[2].MessageID
+	waitAsked(t, tr, a3, 1)
+	c.Advance(30 * time.Hour)
+	waitAsked(t, tr, a3, 2)
+	c.Advance(30 * time.Hour)
+	waitAsked(t, tr, a3, 3)
 	waitNoJobs(t, s)
+	c.Advance(30 * time.Hour)
+	time.Sleep(150 * time.Millisecond)
 	for _, d := range docs[1:3] {
 		if got := storetest.MustGetEDocument(t, s, m.ID, d.ID); got.Status != invoicing.EStatusSent {
 			t.Errorf("%s: %s, want sent", d.Number, got.Status)
@@ -463,6 +468,25 @@ func TestReceiptChecks(t *testing.T) {
 	// A-3 was asked at +1m, +30h1m, +60h1m; +90h1m is past the window.
 	if n := countOf(asked, "ap-"+docs[2].MessageID); n != 3 {
 		t.Errorf("A-3 was asked %d times, want 3", n)
+	}
+}
+
+// waitAsked waits until the transport was asked for id's receipt n times.
+func waitAsked(t *testing.T, tr *scripted, id string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for {
+		tr.mu.Lock()
+		got := countOf(tr.asked, id)
+		tr.mu.Unlock()
+		if got >= n {
+			time.Sleep(50 * time.Millisecond) // let the outcome be recorded
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("asked for %s %d times, want %d", id, got, n)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
