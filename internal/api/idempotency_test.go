@@ -66,7 +66,9 @@ type idemAPI struct {
 	hooks    *hookStore
 	clock    *storetest.Clock
 	notified *atomic.Int64
-	newAPI   func() *testAPI // another server over the same store, as a second instance
+	// newAPI starts another server over the same store, as a second
+	// instance, with now as its clock (testNow when nil).
+	newAPI func(now func() time.Time) *testAPI
 }
 
 func forEachIdemBackend(t *testing.T, f func(t *testing.T, a *idemAPI)) {
@@ -85,21 +87,24 @@ func forEachIdemBackend(t *testing.T, f func(t *testing.T, a *idemAPI)) {
 			}
 			hooks := &hookStore{Store: raw}
 			notified := &atomic.Int64{}
-			server := func() *testAPI {
+			server := func(now func() time.Time) *testAPI {
+				if now == nil {
+					now = testNow
+				}
 				logs := &bytes.Buffer{}
 				s := api.NewServer(hooks, slog.New(slog.NewJSONHandler(logs, nil)), api.Config{
-					MaxBodyBytes: 1 << 16, OMP: testEngine(), Now: testNow, WebhookResolver: webhookDNS,
+					MaxBodyBytes: 1 << 16, OMP: testEngine(), Now: now, WebhookResolver: webhookDNS,
 					Notify: func() { notified.Add(1) },
 				})
 				srv := httptest.NewServer(s)
 				t.Cleanup(srv.Close)
 				return &testAPI{t: t, url: srv.URL, store: hooks, server: s, logs: logs}
 			}
-			a := server()
+			a := server(nil)
 			a.token = mustMerchantToken(t, hooks, "Merchant A")
 			a.tokenB = mustMerchantToken(t, hooks, "Merchant B")
-			f(t, &idemAPI{testAPI: a, hooks: hooks, clock: c, notified: notified, newAPI: func() *testAPI {
-				b := server()
+			f(t, &idemAPI{testAPI: a, hooks: hooks, clock: c, notified: notified, newAPI: func(now func() time.Time) *testAPI {
+				b := server(now)
 				b.token, b.tokenB = a.token, a.tokenB
 				return b
 			}})
@@ -252,7 +257,7 @@ func TestIdempotencyConcurrent(t *testing.T) {
 		wantAnswer(t, "another body while the first runs", a.mustSend("POST", root+"/invoices/"+a.token,
 			unnumberedInvoices(1, "Slow"), api.IdempotencyKeyHeader, "slow"), 422, mismatchAnswer)
 		// Another instance of the server sees the same claim.
-		other := a.newAPI()
+		other := a.newAPI(nil)
 		wantAnswer(t, "same request on another instance", other.mustSend("POST", root+"/invoices/"+a.token, body,
 			api.IdempotencyKeyHeader, "slow"), 409, inProgressAnswer)
 		// The 409 is not kept: the first request was still free to finish.
@@ -425,7 +430,7 @@ func TestIdempotencyTakeover(t *testing.T) {
 			deadDone <- ans
 		}()
 		<-entered
-		survivor := a.newAPI()
+		survivor := a.newAPI(nil)
 		wantAnswer(t, "while the lock lasts", survivor.mustSend("POST", path, body, api.IdempotencyKeyHeader, "crash"), 409, inProgressAnswer)
 		a.clock.Advance(2*time.Minute - time.Second)
 		wantAnswer(t, "a second before the lock ends", survivor.mustSend("POST", path, body, api.IdempotencyKeyHeader, "crash"), 409, inProgressAnswer)
@@ -483,5 +488,36 @@ func TestIdempotencyRoutes(t *testing.T) {
 		if strings.Count(hooks, "https://hooks.example.com/idem") != 1 {
 			t.Errorf("webhooks: %s, want one", hooks)
 		}
+	})
+}
+
+// Expired keys are purged by a keyed request when the server's last purge
+// is an hour old or more on its clock, and not more often.
+func TestIdempotencyPurge(t *testing.T) {
+	forEachIdemBackend(t, func(t *testing.T, a *idemAPI) {
+		srv := a.newAPI(a.clock.Now) // the server and the store on one clock
+		t0 := a.clock.Now()
+		at := func(d time.Duration, key string) {
+			t.Helper()
+			a.clock.Advance(t0.Add(d).Sub(a.clock.Now()))
+			wantFirst(t, key, srv.mustSend("POST", root+"/invoices/"+a.token, unnumberedInvoices(1, key), api.IdempotencyKeyHeader, key), 200)
+		}
+		// left purges what expired before t0+d itself: what the server left.
+		left := func(d time.Duration, want int) {
+			t.Helper()
+			n, err := a.hooks.PurgeIdempotencyKeys(t.Context(), t0.Add(d))
+			if err != nil || n != want {
+				t.Fatalf("at +%v: %d keys expired before +%v left, %v; want %d", a.clock.Now().Sub(t0), n, d, err, want)
+			}
+		}
+		at(0, "k0")             // purges (the first time): nothing expired
+		at(25*time.Hour, "k25") // purges: k0 expired an hour ago
+		left(25*time.Hour, 0)
+		at(25*time.Hour+5*time.Minute, "k25b")
+		at(48*time.Hour+30*time.Minute, "k48")  // purges: nothing expired yet (k25 expires at +49h)
+		at(49*time.Hour+10*time.Minute, "k49")  // k25 and k25b expired, but the last purge is 40 minutes old
+		left(49*time.Hour+time.Microsecond, 1)  // k25 was left
+		at(49*time.Hour+40*time.Minute, "k49b") // purges: k25b
+		left(49*time.Hour+40*time.Minute, 0)
 	})
 }
