@@ -307,3 +307,33 @@ func transmissionLog(t *testing.T, path string) []logEntry {
 	}
 	return out
 }
+
+// TestServeTransportFlags: a transport that cannot be configured stops
+// serve before it opens the database, naming the mistake.
+func TestServeTransportFlags(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "never.db")
+	tests := []struct {
+		args  []string
+		usage bool   // exit code 2
+		want  string // in the error
+	}{
+		{[]string{"--transport", "smtp"}, true, `--transport "smtp": want sandbox or http`},
+		{[]string{"--ap-url", "https://ap.example"}, true, "--ap-* settings are for --transport http"},
+		{[]string{"--workers", "0"}, true, "--workers must be at least 1"},
+		{[]string{"--transmit-lease", "1s"}, true, "--transmit-lease must be at least 2s"},
+		{[]string{"--transport", "http"}, false, "accesspoint: no URL"},
+		{[]string{"--transport", "http", "--ap-url", "http://ap.example"}, false, "must be reached over https"},
+		{[]string{"--transport", "http", "--ap-url", "https://ap.example"}, false, "no callback secret"},
+		{[]string{"--transport", "http", "--ap-url", "https://ap.example", "--ap-timeout", "90s"}, true,
+			"--transmit-lease 2m0s must be at least twice --ap-timeout 1m30s"},
+	}
+	for _, tt := range tests {
+		_, _, err := vatgate(t, append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, tt.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || (exitCode(err) == 2) != tt.usage {
+			t.Errorf("serve %v: %v (exit %d), want %q (usage %v)", tt.args, err, exitCode(err), tt.want, tt.usage)
+		}
+	}
+	if _, err := os.Stat(strings.TrimPrefix(db, "sqlite:")); !os.IsNotExist(err) {
+		t.Errorf("the database was created: %v", err)
+	}
+}
