@@ -88,7 +88,7 @@ func canonicalPath(p string) (canonical, tok, logPath string) {
 		}
 		id, tok, ok := splitTokenAndID(segs)
 		if !ok || (sub != "" && id == "") {
-			return trimmed, "", redactSegments(p)
+			return unroutable, "", redactSegments(p)
 		}
 		canonical = apiRoot + res.canonical
 		if id != "" {
@@ -100,8 +100,17 @@ func canonicalPath(p string) (canonical, tok, logPath string) {
 		}
 		return canonical, tok, logPath
 	}
-	return trimmed, "", redactSegments(p)
+	return unroutable, "", redactSegments(p)
 }
+
+// unroutable is the canonical path of a path under the API root that names
+// no route: it matches no pattern, so the request is answered 404 "no such
+// route". Handing the path itself to the router would let a pattern's
+// wildcard take a segment it was not meant to ("webhooks/{id}/deliveries"
+// took "webhooks/{token}/deliveries", and the handler quoted the token as an
+// id), and would let the ServeMux redirect a path it cleans ("//customers"),
+// which turns a POST into a GET.
+const unroutable = apiRoot + "-"
 
 // ompPath resolves an OMP path: nothing after ompRoot, or one segment, which
 // is the token whatever it looks like (the OMP API has no ids, and its own

@@ -31,14 +31,19 @@ func TestCanonicalPath(t *testing.T) {
 		{"/api/1/app/l_invoice/webhooks/7/deliveries/" + tok, "/api/1/app/l_invoice/webhooks/7/deliveries", tok},
 		{"/api/1/app/l_invoice/webhooks/7/deliveries", "/api/1/app/l_invoice/webhooks/7/deliveries", ""},
 		{"/api/1/app/l_invoice/e_documents/webhooks/" + tok + "/7/deliveries", "/api/1/app/l_invoice/webhooks/7/deliveries", tok},
-		// A delivery log needs an endpoint id; only webhooks have one.
-		{"/api/1/app/l_invoice/webhooks/" + tok + "/deliveries", "/api/1/app/l_invoice/webhooks/" + tok + "/deliveries", ""},
-		{"/api/1/app/l_invoice/webhooks/" + tok + "/7/deliveries/deliveries", "/api/1/app/l_invoice/webhooks/" + tok + "/7/deliveries/deliveries", ""},
-		{"/api/1/app/l_invoice/invoices/" + tok + "/7/deliveries", "/api/1/app/l_invoice/invoices/" + tok + "/7/deliveries", ""},
+		// A delivery log needs an endpoint id; only webhooks have one. A
+		// path under the API root that names no route is unroutable, not
+		// handed to the router as it is (webhooks/{id}/deliveries would
+		// take the token for the id).
+		{"/api/1/app/l_invoice/webhooks/" + tok + "/deliveries", unroutable, ""},
+		{"/api/1/app/l_invoice/webhooks/" + tok + "/7/deliveries/deliveries", unroutable, ""},
+		{"/api/1/app/l_invoice/invoices/" + tok + "/7/deliveries", unroutable, ""},
 		// Two ids, two tokens or extra segments match no route.
-		{"/api/1/app/l_invoice/invoices/12/34", "/api/1/app/l_invoice/invoices/12/34", ""},
-		{"/api/1/app/l_invoice/invoices/" + tok + "/abc", "/api/1/app/l_invoice/invoices/" + tok + "/abc", ""},
-		{"/api/1/app/l_invoice/invoicesx/" + tok, "/api/1/app/l_invoice/invoicesx/" + tok, ""},
+		{"/api/1/app/l_invoice/invoices/12/34", unroutable, ""},
+		{"/api/1/app/l_invoice/invoices/" + tok + "/abc", unroutable, ""},
+		{"/api/1/app/l_invoice/invoicesx/" + tok, unroutable, ""},
+		{"/api/1/app/l_invoice//customers/" + tok, unroutable, ""},
+		{"/api/1/app/l_invoice", unroutable, ""},
 		{"/healthz/", "/healthz", ""},
 		{"/", "/", ""},
 	}
