@@ -21,13 +21,42 @@ const maxIntegerDigits = 15
 // none; UBL accepts any, accounting systems commonly keep four).
 const maxQuantityPlaces = 4
 
+// RuleControl refuses a control character in a text field.
+const RuleControl = "control_characters"
+
 // checkers for single values; each adds at most one problem.
 
+// checkMaxLen checks a text field: every free-text field of every route
+// (names, descriptions, addresses, numbers, references, tax and Peppol
+// ids) comes through here, directly or through checkRequiredString, so the
+// two rules below hold the same everywhere.
+//
+// No control character: C0 (U+0000-U+001F, tab and newlines included),
+// DEL (U+007F) and C1 (U+0080-U+009F). Every field is one line: a name,
+// or one line of an address (address_line_1, _2) or a whole address
+// written on one (customer_address, supplier_address), as it lands in a
+// single UBL element or a single printed line. A newline there is a
+// client's mistake, NUL and escape codes are worse, and all of them would
+// travel on into UBL, PDFs and the receiver's systems.
+//
+// At most max characters: counted in characters (runes), never bytes, so
+// "é" counts one like "e".
 func checkMaxLen(p *problems, field, v string, max int) {
-	if n := utf8.RuneCountInString(v); n > max {
+	n := 0
+	for _, r := range v {
+		if isControl(r) {
+			p.add(field, RuleControl, "must not contain control characters (got U+%04X at character %d)", r, n+1)
+			return
+		}
+		n++
+	}
+	if n > max {
 		p.add(field, RuleMaxLength, "must be at most %d characters (got %d)", max, n)
 	}
 }
+
+// isControl reports whether r is a C0 or C1 control character or DEL.
+func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }
 
 func checkRequiredString(p *problems, field string, v string, max int) {
 	if strings.TrimSpace(v) == "" {
@@ -39,6 +68,10 @@ func checkRequiredString(p *problems, field string, v string, max int) {
 
 func checkEmail(p *problems, field, v string) {
 	if v == "" {
+		return
+	}
+	if strings.ContainsFunc(v, isControl) {
+		checkMaxLen(p, field, v, DefaultMaxLength) // refused as every text field is
 		return
 	}
 	at := strings.LastIndexByte(v, '@')
