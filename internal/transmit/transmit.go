@@ -53,8 +53,10 @@
 // PostgreSQL), and a worker that dies loses its jobs when the lease runs
 // out. A worker whose lease was taken over, or whose job an answer by
 // message id ended meanwhile, finds its finish refused (store.ErrConflict)
-// and moves on. A send is bounded by half the lease, so a live worker
-// finishes before anyone may take its job.
+// and moves on. A send (or receipt check) must end a quarter of the lease
+// before the lease does, and takes at most half of it, so a live worker
+// records its outcome before anyone may take the job; a claimed job that
+// waited for a free goroutine too long to fit goes back unsent, due at once.
 package transmit
 
 import (
