@@ -70,7 +70,7 @@ type EDocument struct {
 	TaxRate            money.Decimal // percent
 
 	Status      EStatus
-	ErrorReason string // why the document is in error
+	ErrorReason string // why the document is in error, or why the receiver rejected it
 	MessageID   string // the transmission's message id, reused on every retry
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
