@@ -1,6 +1,7 @@
 package api
 
 import (
+	"path"
 	"slices"
 	"strings"
 
@@ -61,6 +62,12 @@ func canonicalPath(p string) (canonical, tok, logPath string) {
 	if trimmed == "" {
 		return "/", "", p
 	}
+	if path.Clean(trimmed) != trimmed {
+		// "//", "/./" or "/../" inside: the ServeMux would redirect to
+		// the clean form, quoting the path, token and all, and a client
+		// may follow a 301 with a GET. No route is spelt so.
+		return unroutable, "", redactSegments(p)
+	}
 	if rest, ok := strings.CutPrefix(trimmed, ompRoot); ok && (rest == "" || rest[0] == '/') {
 		return ompPath(p, trimmed, rest)
 	}
@@ -104,8 +111,8 @@ func canonicalPath(p string) (canonical, tok, logPath string) {
 }
 
 // unroutable is the canonical path of a path under the API root that names
-// no route: it matches no pattern, so the request is answered 404 "no such
-// route". Handing the path itself to the router would let a pattern's
+// no route, and of a path that is not clean: it matches no pattern, so the
+// request is answered 404 "no such route". Handing the path itself to the router would let a pattern's
 // wildcard take a segment it was not meant to ("webhooks/{id}/deliveries"
 // took "webhooks/{token}/deliveries", and the handler quoted the token as an
 // id), and would let the ServeMux redirect a path it cleans ("//customers"),

@@ -44,6 +44,11 @@ func TestCanonicalPath(t *testing.T) {
 		{"/api/1/app/l_invoice/invoicesx/" + tok, unroutable, ""},
 		{"/api/1/app/l_invoice//customers/" + tok, unroutable, ""},
 		{"/api/1/app/l_invoice", unroutable, ""},
+		// Paths that are not clean: the ServeMux would redirect them.
+		{"/api/app//l_invoice/invoices/" + tok, unroutable, ""},
+		{"/api/1/app/l_invoice/customers/../invoices/" + tok, unroutable, ""},
+		{"/api/omp/omp_invoice//" + tok, unroutable, ""},
+		{"//healthz", unroutable, ""},
 		{"/healthz/", "/healthz", ""},
 		{"/", "/", ""},
 	}
