@@ -242,13 +242,30 @@ func mustOpenStore(t *testing.T, db string) store.Store {
 	return s
 }
 
+// finalStore is what waitFinal reads.
+type finalStore interface {
+	ListEDocuments(ctx context.Context, merchantID int64, opt store.EDocumentListOptions) ([]invoicing.EDocument, error)
+	PendingTransmissions(ctx context.Context) (int, error)
+}
+
 // waitFinal waits until no document of merchant 1 is new or pending, and
 // none is sent with a job still open (a receipt check to come), and
 // returns them all by id.
-func waitFinal(t *testing.T, st store.Store, within time.Duration) map[int64]invoicing.EDocument {
+//
+// It counts the jobs before it reads the documents: once no job is left
+// nothing changes any more (a document's status and its job are written
+// in one transaction, and the test posts nothing after the restart), so
+// the documents read next are final. Read the other way round, a receipt
+// check that ends between the two reads (document delivered, job deleted)
+// leaves a stale "sent" in a snapshot that looks final.
+func waitFinal(t *testing.T, st finalStore, within time.Duration) map[int64]invoicing.EDocument {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
+		jobs, err := st.PendingTransmissions(t.Context())
+		if err != nil {
+			t.Fatalf("PendingTransmissions: %v", err)
+		}
 		docs := map[int64]invoicing.EDocument{}
 		busy := 0
 		for after := int64(0); ; {
@@ -267,10 +284,6 @@ func waitFinal(t *testing.T, st store.Store, within time.Duration) map[int64]inv
 			}
 			after = page[len(page)-1].ID
 		}
-		jobs, err := st.PendingTransmissions(t.Context())
-		if err != nil {
-			t.Fatalf("PendingTransmissions: %v", err)
-		}
 		if busy == 0 && jobs == 0 {
 			return docs
 		}
@@ -278,6 +291,44 @@ func waitFinal(t *testing.T, st store.Store, within time.Duration) map[int64]inv
 			t.Fatalf("after %v: %d documents new or pending, %d jobs open", within, busy, jobs)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// receiptEndsWhileListed is a store whose one document is sent with its
+// receipt check open until the documents are first listed; the check ends
+// (delivered, job deleted) right after that read, as it did in the flaky
+// runs of TestKillDuringTransmissions.
+type receiptEndsWhileListed struct {
+	mu     sync.Mutex
+	doc    invoicing.EDocument
+	jobs   int
+	listed bool
+}
+
+func (s *receiptEndsWhileListed) ListEDocuments(context.Context, int64, store.EDocumentListOptions) ([]invoicing.EDocument, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	page := []invoicing.EDocument{s.doc}
+	if !s.listed {
+		s.listed = true
+		s.doc.Status, s.jobs = invoicing.EStatusDelivered, 0
+	}
+	return page, nil
+}
+
+func (s *receiptEndsWhileListed) PendingTransmissions(context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.jobs, nil
+}
+
+// TestWaitFinalNotStale: a receipt check ending between waitFinal's reads
+// does not make it return the document as sent.
+func TestWaitFinalNotStale(t *testing.T) {
+	st := &receiptEndsWhileListed{doc: invoicing.EDocument{ID: 1, Number: "K0-0-0", Status: invoicing.EStatusSent}, jobs: 1}
+	final := waitFinal(t, st, 5*time.Second)
+	if got := final[1].Status; got != invoicing.EStatusDelivered {
+		t.Errorf("waitFinal returned %s, want delivered", got)
 	}
 }
 

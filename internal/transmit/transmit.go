@@ -32,7 +32,11 @@
 // Transport.Receipt (by the access point's message id, else ours) and ends
 // in delivered or rejected, or stays for a later check; it stops asking,
 // leaving the document sent, when the transport says no answer will come
-// or RetryWindow after the document was sent. An access point that reports
+// or RetryWindow after the document was sent. A check with no access point
+// id whose transport refuses to answer by our message id (the sandbox
+// after a restart) does not stop: it sends the document again with the
+// same message id, which the network drops as a duplicate, and asks by the
+// access point id that send returns. An access point that reports
 // answers by callback (the http transport) has the API apply them by
 // message id instead.
 //
@@ -534,6 +538,11 @@ func (w *Worker) checkReceipt(ctx context.Context, t store.Transmission) store.O
 	now := w.Clock()
 	if err != nil {
 		if !transport.IsTransient(err) {
+			if t.APMessageID == "" {
+				// Asked by our message id, which the transport does not
+				// (or no longer) know: not proof that no answer will come.
+				return w.resend(ctx, t, log, err)
+			}
 			log.Warn("no receipt can be had; the answer can only come by callback", "err", err)
 			return stop
 		}
@@ -564,6 +573,37 @@ func (w *Worker) checkReceipt(ctx context.Context, t store.Transmission) store.O
 		log.Error("transport answered a receipt with an unknown status; asking again later", "status", res.Status)
 		return store.Outcome{Status: invoicing.EStatusPending, Reason: "unknown receipt status " + res.Status,
 			RetryAt: now.Add(transport.Backoff(t.Attempt, transport.RetryBase, transport.RetryMax, w.Rand))}
+	}
+	return out
+}
+
+// resend is a receipt check's way on when it has no access point message
+// id to ask by and the transport refused to answer by ours (why, a
+// permanent error): the sandbox after a restart, which remembers our ids in
+// memory only. Rather than leave the document sent for good, it sends the
+// document again, with the same message id, creation time and bytes: the
+// access point and the receiver drop a duplicate by message id, so this is
+// safe, and the answer carries the access point's id (recorded; the next
+// check asks by it) or the receiver's answer. It never puts the sent
+// document in error, nor resends without end: a send failing permanently,
+// or past the retry window, or answered "sent" without an access point id
+// to ask by, stops the checks (the answer can still come by message id); a
+// transient failure asks again later, within the window.
+func (w *Worker) resend(ctx context.Context, t store.Transmission, log *slog.Logger, why error) store.Outcome {
+	stop := store.Outcome{Status: invoicing.EStatusSent}
+	log.Info("no access point message id to ask by and the transport does not know ours; sending again with the same message id", "err", why)
+	out := w.send(ctx, t)
+	out.UBL = nil // kept from the first send: the same bytes
+	switch {
+	case out.Status == invoicing.EStatusError:
+		log.Warn("sending again for a receipt failed; the document stays sent", "err", out.Reason)
+		return stop
+	case out.Status == invoicing.EStatusSent && out.APMessageID == "":
+		log.Warn("sent again, still no access point message id to ask by; the answer can only come by callback")
+		return stop
+	case out.Status == invoicing.EStatusSent && out.ReceiptAt.Sub(t.Document.UpdatedAt) > transport.RetryWindow:
+		log.Warn("gave up asking for the receiver's answer after " + windowText + "; the document stays sent")
+		return stop
 	}
 	return out
 }

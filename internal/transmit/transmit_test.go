@@ -499,3 +499,77 @@ func countOf(xs []string, x string) int {
 	}
 	return n
 }
+
+// TestReceiptCheckWithoutAPIDResends: a receipt check with no access point
+// message id, whose transport refuses to answer by our message id (the
+// sandbox after a restart), does not stop and strand the document in
+// sent: it sends the document again with the same message id and the same
+// bytes, then asks by the access point id that send returned. A resend
+// that again brings no access point id stops the checks, so it never
+// resends without end.
+func TestReceiptCheckWithoutAPIDResends(t *testing.T) {
+	c := storetest.NewClock(time.Date(2031, 1, 1, 9, 0, 0, 0, time.UTC))
+	s := clockedSQLite(t, c)
+	m := storetest.MustCreateMerchant(t, s)
+	var mu sync.Mutex
+	sends := map[string]int{}
+	tr := &scripted{
+		send: func(msg transport.Message) (transport.Result, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			sends[msg.MessageID]++
+			res := transport.Result{Status: transport.StatusSent, ReceiptAfter: time.Minute}
+			// B-1's access point gives its id from the second send on;
+			// B-2's never does.
+			if strings.HasSuffix(msg.Receiver.ID, "01") && sends[msg.MessageID] > 1 {
+				res.APMessageID = "ap-" + msg.MessageID
+			}
+			return res, nil
+		},
+		receipt: func(id string) (transport.Result, error) {
+			if strings.HasPrefix(id, "ap-") {
+				return transport.Result{Status: transport.StatusDelivered, APMessageID: id}, nil
+			}
+			return transport.Result{}, transport.Permanent("no accepted message " + id + " (ask by the access point message id)")
+		},
+	}
+	docs := storetest.MustCreateEDocuments(t, s, m.ID,
+		eDoc(invoicing.KindInvoice, "B-1", receiver("01")),
+		eDoc(invoicing.KindInvoice, "B-2", receiver("02")),
+	)
+	startWorker(t, &transmit.Worker{Store: s, Transport: tr, Clock: c.Now, Rand: func() float64 { return 0 }})
+	for _, d := range docs {
+		waitStatus(t, s, m.ID, d.ID, invoicing.EStatusSent)
+	}
+	c.Advance(time.Minute) // the checks: each resends
+	time.Sleep(150 * time.Millisecond)
+	c.Advance(time.Minute) // B-1's next check asks by the access point id
+	waitStatus(t, s, m.ID, docs[0].ID, invoicing.EStatusDelivered)
+	waitNoJobs(t, s)
+	if got := storetest.MustGetEDocument(t, s, m.ID, docs[1].ID); got.Status != invoicing.EStatusSent {
+		t.Errorf("B-2: %s, want sent", got.Status)
+	}
+	sent := tr.sent()
+	for _, d := range docs {
+		var ubl [][]byte
+		for _, msg := range sent {
+			if msg.MessageID == d.MessageID {
+				ubl = append(ubl, msg.UBL)
+			}
+		}
+		if len(ubl) != 2 {
+			t.Errorf("%s was sent %d times, want 2 (the send, the resend)", d.Number, len(ubl))
+		} else if !bytes.Equal(ubl[0], ubl[1]) {
+			t.Errorf("%s was sent again with other bytes", d.Number)
+		}
+	}
+	tr.mu.Lock()
+	asked := slices.Clone(tr.asked)
+	tr.mu.Unlock()
+	if n := countOf(asked, "ap-"+docs[0].MessageID); n != 1 {
+		t.Errorf("B-1 was asked by the access point id %d times, want 1 (asked: %q)", n, asked)
+	}
+	if n := countOf(asked, docs[1].MessageID); n != 1 {
+		t.Errorf("B-2 was asked by our message id %d times, want 1 (asked: %q)", n, asked)
+	}
+}
