@@ -254,11 +254,15 @@ func loadLineItems(ctx context.Context, tx *sql.Tx, merchantID int64, docs []inv
 	if err != nil {
 		return err
 	}
+	// CROSS JOIN fixes SQLite's join order: from the requested ids through
+	// line_items' primary key. Left to itself the planner started from the
+	// merchant's documents, a scan that grew with every invoice stored.
 	rows, err := tx.QueryContext(ctx,
 		`SELECT li.document_id, li.description, li.quantity, li.unit_price, li.taxable
-		FROM line_items li JOIN documents d ON d.id = li.document_id
-		WHERE d.merchant_id = ? AND li.document_id IN (SELECT value FROM json_each(?))
-		ORDER BY li.document_id, li.position`, merchantID, string(idsJSON))
+		FROM json_each(?) j
+		CROSS JOIN line_items li ON li.document_id = j.value
+		JOIN documents d ON d.id = li.document_id AND d.merchant_id = ?
+		ORDER BY li.document_id, li.position`, string(idsJSON), merchantID)
 	if err != nil {
 		return err
 	}
