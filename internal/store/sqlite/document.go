@@ -97,7 +97,7 @@ func createDocument(ctx context.Context, st *stmts, merchantID int64, d invoicin
 	var seq int64 // the sequence value drawn; 0 when the number was given
 	if d.Number == "" {
 		var err error
-		if seq, err = nextNumber(ctx, st, merchantID, d.Kind); err != nil {
+		if seq, err = documentSequence(d.Kind).next(ctx, st, merchantID); err != nil {
 			return store.DocumentResult{}, err
 		}
 		d.Number = d.Kind.FormatNumber(seq)
@@ -110,7 +110,7 @@ func createDocument(ctx context.Context, st *stmts, merchantID int64, d invoicin
 		return store.DocumentResult{}, err
 	}
 	if seq != 0 {
-		if err := saveSequence(ctx, st, merchantID, d.Kind, seq); err != nil {
+		if err := documentSequence(d.Kind).save(ctx, st, merchantID, seq); err != nil {
 			return store.DocumentResult{}, err
 		}
 	}
@@ -170,12 +170,12 @@ func settleReferences(ctx context.Context, st *stmts, merchantID int64, before i
 	}
 	switch {
 	case after.Number == "":
-		seq, err := nextNumber(ctx, st, merchantID, after.Kind)
+		seq, err := documentSequence(after.Kind).next(ctx, st, merchantID)
 		if err != nil {
 			return err
 		}
 		after.Number = after.Kind.FormatNumber(seq)
-		return saveSequence(ctx, st, merchantID, after.Kind, seq)
+		return documentSequence(after.Kind).save(ctx, st, merchantID, seq)
 	case after.Number != before.Number:
 		taken, err := isNumberTaken(ctx, st, merchantID, after.Kind, after.Number, after.ID)
 		if err != nil {
@@ -266,6 +266,13 @@ func loadLineItems(ctx context.Context, tx *sql.Tx, merchantID int64, docs []inv
 	if err != nil {
 		return err
 	}
+	return scanLines(rows, func(docID int64) *[]invoicing.LineItem { return &index[docID].LineItems })
+}
+
+// scanLines reads rows of (document_id, description, quantity, unit_price,
+// taxable) in order, appending each line to its document's list; it serves
+// the lines of documents and of e-documents alike.
+func scanLines(rows *sql.Rows, linesOf func(docID int64) *[]invoicing.LineItem) error {
 	defer rows.Close()
 	for rows.Next() {
 		var docID int64
@@ -273,8 +280,8 @@ func loadLineItems(ctx context.Context, tx *sql.Tx, merchantID int64, docs []inv
 		if err := rows.Scan(&docID, &li.Description, decimalColumn{&li.Quantity}, decimalColumn{&li.UnitPrice}, &li.Taxable); err != nil {
 			return err
 		}
-		d := index[docID]
-		d.LineItems = append(d.LineItems, li)
+		lines := linesOf(docID)
+		*lines = append(*lines, li)
 	}
 	return rows.Err()
 }
@@ -293,19 +300,40 @@ func insertLineItems(ctx context.Context, st *stmts, docID int64, items []invoic
 	return nil
 }
 
-// nextNumber returns the next value of the merchant's sequence for kind k
-// whose number is not taken yet. Only the writer transaction reads and
-// advances the sequence, so no two documents can draw the same value.
-func nextNumber(ctx context.Context, st *stmts, merchantID int64, k invoicing.Kind) (int64, error) {
+// sequence is one gapless per-merchant numbering: invoices, credit notes,
+// e-invoices and e-credit notes each have their own row in number_sequences
+// and take their numbers from their own table.
+type sequence struct {
+	key    string             // number_sequences.kind
+	table  string             // the table whose numbers it must not repeat
+	kind   invoicing.Kind     // the documents' kind in that table
+	format func(int64) string // the number of a sequence value
+}
+
+func documentSequence(k invoicing.Kind) sequence {
+	return sequence{key: string(k), table: "documents", kind: k, format: k.FormatNumber}
+}
+
+func eDocumentSequence(k invoicing.Kind) sequence {
+	return sequence{key: k.ESequence(), table: "e_documents", kind: k, format: k.ENumber}
+}
+
+// next returns the next value of the merchant's sequence whose number is not
+// taken yet. Only the writer transaction reads and advances a sequence, so no
+// two documents can draw the same value.
+func (s sequence) next(ctx context.Context, st *stmts, merchantID int64) (int64, error) {
 	var last int64
 	err := st.queryRow(ctx,
 		`SELECT COALESCE((SELECT last_value FROM number_sequences WHERE merchant_id = ? AND kind = ?), 0)`,
-		[]any{merchantID, string(k)}, &last)
+		[]any{merchantID, s.key}, &last)
 	if err != nil {
 		return 0, err
 	}
 	for n := last + 1; ; n++ {
-		taken, err := isNumberTaken(ctx, st, merchantID, k, k.FormatNumber(n), 0)
+		var taken bool
+		err := st.queryRow(ctx,
+			`SELECT EXISTS (SELECT 1 FROM `+s.table+` WHERE merchant_id = ? AND kind = ? AND number = ?)`,
+			[]any{merchantID, string(s.kind), s.format(n)}, &taken)
 		if err != nil {
 			return 0, err
 		}
@@ -315,13 +343,13 @@ func nextNumber(ctx context.Context, st *stmts, merchantID int64, k invoicing.Ki
 	}
 }
 
-// saveSequence records seq as the last value drawn; it is called only once
-// the document that drew it is stored, so a refusal leaves no gap.
-func saveSequence(ctx context.Context, st *stmts, merchantID int64, k invoicing.Kind, seq int64) error {
+// save records seq as the last value drawn; it is called only once the
+// document that drew it is stored, so a refusal leaves no gap.
+func (s sequence) save(ctx context.Context, st *stmts, merchantID, seq int64) error {
 	return st.exec(ctx,
 		`INSERT INTO number_sequences (merchant_id, kind, last_value) VALUES (?, ?, ?)
 		ON CONFLICT (merchant_id, kind) DO UPDATE SET last_value = excluded.last_value`,
-		merchantID, string(k), seq)
+		merchantID, s.key, seq)
 }
 
 // isNumberTaken reports whether another document (not exceptID) of the

@@ -89,7 +89,7 @@ func createEDocument(ctx context.Context, st *stmts, merchantID int64, d invoici
 	var seq int64 // the sequence value drawn; 0 when the number was given
 	if d.Number == "" {
 		var err error
-		if seq, err = nextENumber(ctx, st, merchantID, d.Kind); err != nil {
+		if seq, err = eDocumentSequence(d.Kind).next(ctx, st, merchantID); err != nil {
 			return store.EDocumentResult{}, err
 		}
 		d.Number = d.Kind.ENumber(seq)
@@ -119,7 +119,7 @@ func createEDocument(ctx context.Context, st *stmts, merchantID int64, d invoici
 			return store.EDocumentResult{}, err
 		}
 		if seq != 0 {
-			if err := saveESequence(ctx, st, merchantID, d.Kind, seq); err != nil {
+			if err := eDocumentSequence(d.Kind).save(ctx, st, merchantID, seq); err != nil {
 				return store.EDocumentResult{}, err
 			}
 		}
@@ -153,40 +153,6 @@ func queueTransmission(ctx context.Context, st *stmts, merchantID, docID int64, 
 		ON CONFLICT (document_id) DO UPDATE SET
 			run_at = excluded.run_at, attempt = 0, owner = NULL, lease_until = NULL, last_error = '', receipt = 0`,
 		docID, merchantID, timeText(now), timeText(now))
-}
-
-// nextENumber returns the next value of the merchant's e-document sequence
-// for kind k whose number is free. The writer transaction is the only one
-// that reads and advances it, so no two documents draw the same value.
-func nextENumber(ctx context.Context, st *stmts, merchantID int64, k invoicing.Kind) (int64, error) {
-	var last int64
-	err := st.queryRow(ctx,
-		`SELECT COALESCE((SELECT last_value FROM number_sequences WHERE merchant_id = ? AND kind = ?), 0)`,
-		[]any{merchantID, k.ESequence()}, &last)
-	if err != nil {
-		return 0, err
-	}
-	for n := last + 1; ; n++ {
-		var taken bool
-		err := st.queryRow(ctx,
-			`SELECT EXISTS (SELECT 1 FROM e_documents WHERE merchant_id = ? AND kind = ? AND number = ?)`,
-			[]any{merchantID, string(k), k.ENumber(n)}, &taken)
-		if err != nil {
-			return 0, err
-		}
-		if !taken {
-			return n, nil
-		}
-	}
-}
-
-// saveESequence records seq as the last value drawn, once its document is
-// stored, so a refusal leaves no gap.
-func saveESequence(ctx context.Context, st *stmts, merchantID int64, k invoicing.Kind, seq int64) error {
-	return st.exec(ctx,
-		`INSERT INTO number_sequences (merchant_id, kind, last_value) VALUES (?, ?, ?)
-		ON CONFLICT (merchant_id, kind) DO UPDATE SET last_value = excluded.last_value`,
-		merchantID, k.ESequence(), seq)
 }
 
 // eNumberTaken words the refusal of a number in use, as the postgres
@@ -232,17 +198,7 @@ func loadELines(ctx context.Context, tx *sql.Tx, docs []invoicing.EDocument) err
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var docID int64
-		var li invoicing.LineItem
-		if err := rows.Scan(&docID, &li.Description, decimalColumn{&li.Quantity}, decimalColumn{&li.UnitPrice}, &li.Taxable); err != nil {
-			return err
-		}
-		d := index[docID]
-		d.LineItems = append(d.LineItems, li)
-	}
-	return rows.Err()
+	return scanLines(rows, func(docID int64) *[]invoicing.LineItem { return &index[docID].LineItems })
 }
 
 // GetEDocument returns one of the merchant's e-documents.
