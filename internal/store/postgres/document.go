@@ -372,20 +372,35 @@ func numberTaken(d invoicing.Document) *invoicing.ValidationError {
 		"%q is already the number of another %s of this merchant", d.Number, strings.ToLower(d.Kind.Label()))
 }
 
-// insertLineItems stores the line items of docs, which have their ids, with
-// COPY: one statement for a whole upload. Positions are the items' indexes,
-// as in the API's field paths ("line_items[0]").
+// insertLineItems stores the line items of docs, which have their ids.
 func insertLineItems(ctx context.Context, tx pgx.Tx, docs []invoicing.Document) error {
+	rows := make([]linesOf, len(docs))
+	for i, d := range docs {
+		rows[i] = linesOf{d.ID, d.LineItems}
+	}
+	return copyLines(ctx, tx, "line_items", rows)
+}
+
+// linesOf is a document's id with its lines.
+type linesOf struct {
+	docID int64
+	lines []invoicing.LineItem
+}
+
+// copyLines stores the lines of many documents into table (line_items or
+// e_document_lines) with COPY: one statement for a whole upload. Positions
+// are the items' indexes, as in the API's field paths ("line_items[0]").
+func copyLines(ctx context.Context, tx pgx.Tx, table string, docs []linesOf) error {
 	var rows [][]any
 	for _, d := range docs {
-		for i, li := range d.LineItems {
-			rows = append(rows, []any{d.ID, i, li.Description, numeric(li.Quantity), numeric(li.UnitPrice), li.Taxable})
+		for i, li := range d.lines {
+			rows = append(rows, []any{d.docID, i, li.Description, numeric(li.Quantity), numeric(li.UnitPrice), li.Taxable})
 		}
 	}
 	if len(rows) == 0 {
 		return nil
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"line_items"},
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{table},
 		[]string{"document_id", "position", "description", "quantity", "unit_price", "taxable"},
 		pgx.CopyFromRows(rows))
 	return err

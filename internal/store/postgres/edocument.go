@@ -230,22 +230,13 @@ func eNumberTaken(k invoicing.Kind, number string) *invoicing.ValidationError {
 		number, strings.ToLower(k.Label()))
 }
 
-// insertELines stores the lines of docs, which have their ids, with one
-// COPY. Positions are the items' indexes.
+// insertELines stores the lines of docs, which have their ids.
 func insertELines(ctx context.Context, tx pgx.Tx, docs []invoicing.EDocument) error {
-	var rows [][]any
-	for _, d := range docs {
-		for i, li := range d.LineItems {
-			rows = append(rows, []any{d.ID, i, li.Description, numeric(li.Quantity), numeric(li.UnitPrice), li.Taxable})
-		}
+	rows := make([]linesOf, len(docs))
+	for i, d := range docs {
+		rows[i] = linesOf{d.ID, d.LineItems}
 	}
-	if len(rows) == 0 {
-		return nil
-	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"e_document_lines"},
-		[]string{"document_id", "position", "description", "quantity", "unit_price", "taxable"},
-		pgx.CopyFromRows(rows))
-	return err
+	return copyLines(ctx, tx, "e_document_lines", rows)
 }
 
 // selectEDocuments reads the e-documents a condition on the table selects
