@@ -46,6 +46,17 @@ func vatgateBinary(t *testing.T) string {
 	return buildOnce.path
 }
 
+// binaryMerchantToken creates a merchant with the built binary and returns
+// its token, the last line of the command's output.
+func binaryMerchantToken(t *testing.T, bin, db, name string) string {
+	t.Helper()
+	out, err := exec.Command(bin, "merchant", "create", "--name", name, "--db", db).Output()
+	if err != nil {
+		t.Fatalf("merchant create: %v", err)
+	}
+	return lastLine(string(out))
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -82,12 +93,7 @@ func TestKillDuringBulkUploads(t *testing.T) {
 	}
 	for name, db := range dbs {
 		t.Run(name, func(t *testing.T) {
-			out, err := exec.Command(bin, "merchant", "create", "--name", "Crash Test", "--db", db).Output()
-			if err != nil {
-				t.Fatalf("merchant create: %v", err)
-			}
-			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-			tok := lines[len(lines)-1]
+			tok := binaryMerchantToken(t, bin, db, "Crash Test")
 			addr := freeAddr(t)
 			srv := startServer(t, bin, db, addr)
 

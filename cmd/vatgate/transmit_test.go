@@ -54,12 +54,7 @@ func TestKillDuringTransmissions(t *testing.T) {
 	}
 	for name, db := range dbs {
 		t.Run(name, func(t *testing.T) {
-			out, err := exec.Command(bin, "merchant", "create", "--name", "Pipeline Crash", "--db", db).Output()
-			if err != nil {
-				t.Fatalf("merchant create: %v", err)
-			}
-			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-			tok := lines[len(lines)-1]
+			tok := binaryMerchantToken(t, bin, db, "Pipeline Crash")
 			logs := filepath.Join(t.TempDir(), "serve")
 
 			addr := freeAddr(t)
