@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -48,7 +46,7 @@ func (db *DB) Ready(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgres: ready: %w", err)
 	}
-	return pendingMigrations(want, applied)
+	return store.PendingMigrations(want, applied)
 }
 
 // builtMigrations lists the versions of the embedded migrations.
@@ -67,29 +65,3 @@ var builtMigrations = sync.OnceValues(func() ([]int64, error) {
 	}
 	return out, nil
 })
-
-// pendingMigrations names the built versions missing from applied, wrapped
-// in store.ErrMigrationsPending; nil when none is.
-func pendingMigrations(built, applied []int64) error {
-	have := map[int64]bool{}
-	var at int64
-	for _, v := range applied {
-		have[v] = true
-		at = max(at, v)
-	}
-	var missing []string
-	for _, v := range built {
-		if !have[v] {
-			missing = append(missing, strconv.FormatInt(v, 10))
-		}
-	}
-	switch {
-	case len(missing) == 0:
-		return nil
-	case at == 0:
-		return fmt.Errorf("%w: versions %s (none applied; run vatgate migrate)", store.ErrMigrationsPending, strings.Join(missing, ", "))
-	case len(missing) == 1:
-		return fmt.Errorf("%w: version %s (the database is at %d; run vatgate migrate)", store.ErrMigrationsPending, missing[0], at)
-	}
-	return fmt.Errorf("%w: versions %s (the database is at %d; run vatgate migrate)", store.ErrMigrationsPending, strings.Join(missing, ", "), at)
-}

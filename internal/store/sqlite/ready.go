@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/pressly/goose/v3"
@@ -38,7 +36,7 @@ func (db *DB) Ready(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: ready: %w", err)
 	}
-	return pendingMigrations(want, applied)
+	return store.PendingMigrations(want, applied)
 }
 
 // appliedMigrations reads goose's version table as goose does: the latest
@@ -81,29 +79,3 @@ var builtMigrations = sync.OnceValues(func() ([]int64, error) {
 	}
 	return out, nil
 })
-
-// pendingMigrations names the built versions missing from applied, wrapped
-// in store.ErrMigrationsPending; nil when none is.
-func pendingMigrations(built, applied []int64) error {
-	have := map[int64]bool{}
-	var at int64
-	for _, v := range applied {
-		have[v] = true
-		at = max(at, v)
-	}
-	var missing []string
-	for _, v := range built {
-		if !have[v] {
-			missing = append(missing, strconv.FormatInt(v, 10))
-		}
-	}
-	switch {
-	case len(missing) == 0:
-		return nil
-	case at == 0:
-		return fmt.Errorf("%w: versions %s (none applied; run vatgate migrate)", store.ErrMigrationsPending, strings.Join(missing, ", "))
-	case len(missing) == 1:
-		return fmt.Errorf("%w: version %s (the database is at %d; run vatgate migrate)", store.ErrMigrationsPending, missing[0], at)
-	}
-	return fmt.Errorf("%w: versions %s (the database is at %d; run vatgate migrate)", store.ErrMigrationsPending, strings.Join(missing, ", "), at)
-}
